@@ -1,0 +1,205 @@
+"""The `mlgate` command. Hook modules and heavy libraries are imported inside the commands
+that use them, so `mlgate --help` and every hook start fast."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mlgate import __version__
+from mlgate.errors import MlgateError
+
+
+class DefaultCommandGroup(click.Group):
+    """A group whose arguments go to its default command unless they name a subcommand:
+    `mlgate pii data.csv` checks files, `mlgate pii scrub IN -o OUT` scrubs one."""
+
+    default_command = "check"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] [PATHS]... | COMMAND [ARGS]...")
+
+
+def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
+                     help="Policy file (default: mlgate.toml or [tool.mlgate] in "
+                          "pyproject.toml, walking up)."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]),
+                     default="text", show_default=True, help="Output format."),
+        click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+                     help="Baseline file (default: the policy's `baseline`, "
+                          ".mlgate-baseline.json)."),
+        click.option("--output", "-o", "output", type=click.Path(dir_okay=False),
+                     help="Write the report to this file instead of standard output."),
+        click.option("--quiet", "-q", is_flag=True,
+                     help="Print only blocking findings and errors."),
+        click.argument("paths", nargs=-1, type=click.Path()),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def load_policy(policy_path: str | None) -> Any:
+    from mlgate import policy
+
+    return policy.load(Path(policy_path)) if policy_path else policy.discover()
+
+
+def run_and_report(checks: Sequence[str], paths: Sequence[str], policy: Any, fmt: str,
+                   baseline_path: str | None, output: str | None, quiet: bool) -> None:
+    from mlgate.report import render
+    from mlgate.run import default_baseline, run_checks
+
+    if not paths:
+        sys.exit(0)  # pre-commit passed nothing: nothing to check
+    result = run_checks(checks, paths, policy, default_baseline(policy, baseline_path))
+    if quiet and fmt == "text":
+        result.findings = result.blocking()
+    text = render(result, fmt)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+    elif text:
+        click.echo(text)
+    sys.exit(result.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlgate")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Privacy and safety checks for open-source ML model releases.
+
+    Each hook command checks the files it is given (pre-commit passes them) and exits
+    0 (nothing blocking), 1 (blocking findings) or 2 (usage, policy or internal error).
+    """
+    ctx.obj = {"debug": debug}
+
+
+@cli.command("secrets")
+@common_options
+def secrets_cmd(paths: tuple[str, ...], policy_path: str | None, fmt: str,
+                baseline_path: str | None, output: str | None, quiet: bool) -> None:
+    """Find ML and cloud credentials in text files and notebooks (detect-ml-secrets)."""
+    run_and_report(["secrets"], paths, load_policy(policy_path), fmt, baseline_path, output,
+                   quiet)
+
+
+@cli.group("pii", cls=DefaultCommandGroup)
+def pii_group() -> None:
+    """Find personal data in data samples (pii-in-data-samples); `scrub` removes it."""
+
+
+@pii_group.command("check")
+@common_options
+@click.option("--deep", is_flag=True,
+              help="Deep mode: in-text context words and NER (slower; used by full scans).")
+def pii_check(paths: tuple[str, ...], policy_path: str | None, fmt: str,
+              baseline_path: str | None, output: str | None, quiet: bool, deep: bool) -> None:
+    """Check data samples for PII (the default: `mlgate pii [PATHS]`)."""
+    policy = load_policy(policy_path)
+    if deep:
+        policy = policy.with_overrides("pii", deep=True)
+    run_and_report(["pii"], paths, policy, fmt, baseline_path, output, quiet)
+
+
+@pii_group.command("scrub")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Where to write the copy.")
+@click.option("--in-place", is_flag=True, help="Replace SOURCE atomically.")
+@click.option("--mode", type=click.Choice(["tag", "pseudonym"]), default="tag",
+              show_default=True,
+              help="tag: <EMAIL_ADDRESS>; pseudonym: consistent fake-looking stand-ins, so "
+                   "joins on the column still work.")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False))
+def pii_scrub(source: str, output: str | None, in_place: bool, mode: str,
+              policy_path: str | None) -> None:
+    """Write a copy of SOURCE with the PII replaced, keeping its format."""
+    if bool(output) == in_place:
+        raise MlgateError("pii scrub: give exactly one of --output FILE or --in-place")
+    from mlgate.scrub import scrub_file
+
+    target = Path(source) if in_place else Path(output or "")
+    count = scrub_file(Path(source), target, load_policy(policy_path), mode=mode)
+    click.echo(f"{source}: replaced {count} PII value(s); wrote {target}")
+
+
+@cli.command("baseline")
+@click.option("--check", "checks", multiple=True, type=click.Choice(["secrets", "pii"]),
+              help="Checks to baseline (default: all).")
+@click.option("--reason", default="", help="Why these findings are accepted (recorded).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Baseline file (default: the policy's `baseline`).")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
+def baseline_cmd(checks: tuple[str, ...], reason: str, output: str | None,
+                 policy_path: str | None, paths: tuple[str, ...]) -> None:
+    """Record current findings in .mlgate-baseline.json so they stop blocking.
+
+    With no PATHS, every file tracked by git is checked. Entries keep their reason and
+    author when the baseline is rewritten; an entry without a reason is reported as a warning.
+    """
+    from mlgate.baseline import write_baseline
+
+    policy = load_policy(policy_path)
+    target = Path(output) if output else policy.resolve(policy["baseline"])
+    count, without_reason = write_baseline(policy, target, list(checks), list(paths), reason)
+    click.echo(f"wrote {count} entr{'y' if count == 1 else 'ies'} to {target}")
+    if without_reason:
+        click.echo(f"warning: {without_reason} entr{'y has' if without_reason == 1 else 'ies have'}"
+                   " no reason; give one with --reason or edit the file")
+
+
+@cli.command("demo")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def demo_cmd(directory: str | None) -> None:
+    """Write a small demo release repository with planted problems and check it."""
+    from mlgate.demo import run_demo
+
+    sys.exit(run_demo(Path(directory) if directory else None))
+
+
+@cli.command("hooks")
+def hooks_cmd() -> None:
+    """List the hooks this version provides."""
+    from mlgate.catalog import HOOKS
+
+    for h in HOOKS:
+        click.echo(f"{h.id:24} {h.entry:18} {h.description}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        cli.main(args=args, prog_name="mlgate", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(2)  # usage, policy and file-argument problems alike
+    except SystemExit:
+        raise
+    except Exception as e:  # an internal error: one line, the traceback only with --debug
+        if "--debug" in args:
+            raise
+        click.echo(f"mlgate: internal error: {type(e).__name__}: {e}", err=True)
+        sys.exit(2)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""SARIF 2.1.0 with stable ruleIds and partialFingerprints (GitHub code scanning dedupes)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlgate import __version__
+from mlgate.report import Result
+
+_LEVEL = {"error": "error", "warning": "warning", "note": "note"}
+_URI = "https://github.com/mlgate/mlgate"
+
+
+def render_sarif(result: Result) -> str:
+    rules: dict[str, dict[str, Any]] = {}
+    results = []
+    for f in result.findings:
+        if f.rule not in rules:
+            rules[f.rule] = {
+                "id": f.rule,
+                "name": f.rule.replace("/", "-"),
+                "shortDescription": {"text": f.message},
+                "helpUri": f"{_URI}/blob/main/docs/hooks/{f.check}.md",
+            }
+        region: dict[str, Any] = {}
+        if f.line is not None:
+            region["startLine"] = f.line
+            if f.column is not None:
+                region["startColumn"] = f.column
+        location: dict[str, Any] = {"artifactLocation": {"uri": f.path}}
+        if region:
+            location["region"] = region
+        text = f.message + (f" ({f.excerpt})" if f.excerpt else "")
+        if f.occurrences > 1:
+            text += f"; {f.occurrences} occurrences"
+        res: dict[str, Any] = {
+            "ruleId": f.rule,
+            "ruleIndex": list(rules).index(f.rule),
+            "level": _LEVEL[f.severity.value],
+            "message": {"text": text},
+            "locations": [{"physicalLocation": location}],
+            "partialFingerprints": {"mlgateFingerprint/v1": f.fingerprint},
+        }
+        if f.suppressed_by:
+            res["suppressions"] = [{"kind": "external", "justification": "mlgate baseline"}]
+        results.append(res)
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "mlgate", "version": __version__, "informationUri": _URI,
+                            "rules": list(rules.values())}},
+        "results": results,
+        "invocations": [{
+            "executionSuccessful": not result.errors,
+            "toolExecutionNotifications": [
+                {"level": "error", "message": {"text": e.message},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path}}}]}
+                for e in result.errors],
+        }],
+    }
+    doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+           "runs": [run]}
+    return json.dumps(doc, indent=2, ensure_ascii=True)
