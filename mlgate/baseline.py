@@ -11,6 +11,7 @@ from mlgate.catalog import BY_CHECK
 from mlgate.errors import MlgateError
 from mlgate.policy import Policy
 from mlgate.run import run_checks
+from mlgate.sources import display_path
 from mlgate.suppress import Baseline
 
 
@@ -26,15 +27,28 @@ def tracked_files() -> list[str]:
 
 def write_baseline(policy: Policy, target: Path, checks: Sequence[str], paths: Sequence[str],
                    reason: str) -> tuple[int, int]:
-    """Write the baseline; returns (entries, entries without a reason)."""
+    """Write the baseline; returns (entries, entries without a reason).
+
+    Existing entries outside this run's scope (a check that was not run, or a path that was
+    not given) are kept as they are: `mlgate baseline --check secrets a.py` must not drop the
+    entries of other files and checks.
+    """
+    unknown = [c for c in checks if c not in BY_CHECK]
+    if unknown:
+        raise MlgateError(f"unknown check {unknown[0]!r} (expected one of: "
+                          f"{', '.join(BY_CHECK)})")
     checks = list(checks) or list(BY_CHECK)
     files = list(paths) or tracked_files()
     old = Baseline.load(target)
     findings = []
+    scanned: set[tuple[str, str]] = set()  # (check, display path)
     for check in checks:
         pattern = re.compile(BY_CHECK[check].files) if BY_CHECK[check].files else None
-        selected = [f for f in files if pattern is None or pattern.search(f)]
+        selected = [f for f in files if pattern is None or pattern.search(display_path(f))]
+        scanned.update((check, display_path(f)) for f in selected)
         findings.extend(run_checks([check], selected, policy).findings)
-    count = old.write(target, findings, reason)
+    keep = [e for e in old.entries.values()
+            if (e.rule.split("/", 1)[0], e.path) not in scanned]
+    count = old.write(target, findings, reason, keep=keep)
     written = Baseline.load(target)
     return count, sum(1 for e in written.entries.values() if not e.reason.strip())

@@ -57,10 +57,17 @@ BY_ID = {h.id: h for h in HOOKS}
 BY_CHECK = {h.check: h for h in HOOKS}
 
 
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
+
+
 def _yaml_scalar(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value and all(c.isalnum() or c in " -_." for c in value):
+    # plain only when YAML reads it back as the same string: starts with a letter, no
+    # boolean/null word (YAML 1.1 `on`, `no`, …), no trailing space
+    if (isinstance(value, str) and value[:1].isascii() and value[:1].isalpha()
+            and value == value.strip() and value.lower() not in _YAML_WORDS
+            and all(c.isascii() and (c.isalnum() or c in " -_.") for c in value)):
         return value
     return json.dumps(value)  # a JSON string is a valid YAML double-quoted scalar
 
@@ -69,10 +76,10 @@ def manifest() -> str:
     """The text of .pre-commit-hooks.yaml."""
     out = ["# Generated from mlgate/catalog.py by `python -m mlgate.catalog`; do not edit."]
     for h in HOOKS:
-        out.append(f"- id: {h.id}")
+        out.append(f"- id: {_yaml_scalar(h.id)}")
         out.append(f"  name: {_yaml_scalar(h.name)}")
         out.append(f"  description: {_yaml_scalar(h.description)}")
-        out.append(f"  entry: {h.entry}")
+        out.append(f"  entry: {_yaml_scalar(h.entry)}")
         out.append("  language: python")
         if h.files:
             out.append(f"  files: {_yaml_scalar(h.files)}")

@@ -63,7 +63,8 @@ def _digest(*parts: str) -> str:
 
 def secret_fingerprint(rule: str, path: str, value: str) -> str:
     """For high-entropy values only: the value's hash cannot be reversed by guessing."""
-    return _digest("mlgate-fp-1", rule, path, hashlib.sha256(value.encode()).hexdigest())
+    inner = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return _digest("mlgate-fp-1", rule, path, inner)
 
 
 def location_fingerprint(rule: str, path: str, where: str = "") -> str:
@@ -73,9 +74,14 @@ def location_fingerprint(rule: str, path: str, where: str = "") -> str:
 
 
 def mask_secret(value: str, public_prefix: str = "") -> str:
-    """`hf_…(37 chars)`: the public prefix of the format at most, and the length."""
-    prefix = public_prefix if value.startswith(public_prefix) else ""
-    return f"{prefix}…({len(value)} chars)"
+    """`hf_…(37 chars)`: the public prefix of the format at most, and the length.
+
+    The prefix is shown only when the value starts with it and it is at most half of the
+    value, so that a short value (or a prefix that is really most of the value) never leaks.
+    """
+    show = public_prefix and value.startswith(public_prefix) and \
+        len(public_prefix) <= len(value) // 2
+    return f"{public_prefix if show else ''}…({len(value)} chars)"
 
 
 def mask_pii(value: str) -> str:
@@ -85,7 +91,9 @@ def mask_pii(value: str) -> str:
         local, _, domain = value.rpartition("@")
         host, dot, tld = domain.rpartition(".")
         if host and local:
-            return f"{local[0]}***@{host[0]}***{dot}{tld[:6]}"
+            # a top-level domain is shown only when it looks like one (`com`, `org`)
+            shown = tld if tld.isascii() and tld.isalpha() and len(tld) <= 6 else "***"
+            return f"{local[0]}***@{host[0]}***{dot}{shown}"
     if not value:
         return "(empty)"
     return f"{value[0]}***({len(value)} chars)"
@@ -95,6 +103,10 @@ def aggregate(findings: Iterable[Finding]) -> list[Finding]:
     """Merge findings of one rule, path and fingerprint into one with `lines`/`occurrences`."""
     merged: dict[tuple[str, str, str, str | None], Finding] = {}
     for f in findings:
+        if not f.fingerprint:  # nothing to merge on: never fold unrelated findings together
+            merged[(f.path, f.rule, f"#{len(merged)}", f.suppressed_by)] = f
+            f.lines = sorted(set(f.lines))[:MAX_LINES]
+            continue
         k = (f.path, f.rule, f.fingerprint, f.suppressed_by)
         first = merged.get(k)
         if first is None:
@@ -102,8 +114,11 @@ def aggregate(findings: Iterable[Finding]) -> list[Finding]:
             f.lines = sorted(set(f.lines))[:MAX_LINES]
             continue
         first.occurrences += f.occurrences
-        if len(first.lines) < MAX_LINES:
+        # keep the lowest MAX_LINES lines; skip the sort when nothing new can enter
+        if f.lines and (len(first.lines) < MAX_LINES or min(f.lines) < first.lines[-1]):
             first.lines = sorted(set(first.lines) | set(f.lines))[:MAX_LINES]
+        if f.line is not None and first.line is not None and f.line < first.line:
+            first.line, first.column = f.line, f.column
         if f.severity.rank > first.severity.rank:
             first.severity = f.severity
     return sorted(merged.values(), key=sort_key)

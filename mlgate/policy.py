@@ -9,9 +9,10 @@ is an MlgateError (exit 2) naming the file, the key and what was expected.
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,11 +46,35 @@ def _regex(value: Any) -> str | None:
     return None
 
 
+def _known_checks() -> tuple[str, ...]:
+    from mlgate.catalog import BY_CHECK  # light: the catalog imports no hook
+
+    return (*BY_CHECK, "baseline")
+
+
 def _severity_table(value: Mapping[str, str]) -> str | None:
+    checks = _known_checks()
     for rule, level in value.items():
+        family, slash, _name = rule.partition("/")
+        if rule != "*" and not (slash and (family in checks or any(c in family for c in "*?["))):
+            return (f"rule ids or globs of the form <check>/<rule> with a check of "
+                    f"{', '.join(checks)} (like 'secrets/*'), not {rule!r}")
         if level not in (*SEVERITIES, "off"):
             return f"error, warning, note or off for {rule!r}, not {level!r}"
     return None
+
+
+def _rule_ids(check: str) -> Callable[[list[str]], str | None]:
+    def problem(value: list[str]) -> str | None:
+        for rule in value:
+            if not rule.startswith(f"{check}/") or rule == f"{check}/":
+                return f"a list of {check} rule ids ('{check}/<name>'), not {rule!r}"
+        return None
+    return problem
+
+
+def _nonempty(value: str) -> str | None:
+    return None if value.strip() else "a non-empty path"
 
 
 def _recognizers(value: list[Mapping[str, Any]]) -> str | None:
@@ -80,12 +105,14 @@ SHARED: dict[str, Key] = {
                     "`note` or `off`.", check=_severity_table),
     "fail-on": Key("str", "error", "The lowest severity that makes a hook exit 1.",
                    choices=SEVERITIES),
-    "baseline": Key("str", ".mlgate-baseline.json", "The baseline file, relative to the policy."),
+    "baseline": Key("str", ".mlgate-baseline.json", "The baseline file, relative to the policy.",
+                    check=_nonempty),
 }
 
 SECTIONS: dict[str, dict[str, Key]] = {
     "secrets": {
-        "disable": Key("list[str]", [], "Rule ids to switch off (`secrets/generic-api-key`)."),
+        "disable": Key("list[str]", [], "Rule ids to switch off (`secrets/generic-api-key`).",
+                       check=_rule_ids("secrets")),
         "entropy": Key("bool", False, "Also run detect-secrets' high-entropy string plugins "
                        "(noisy on ML repositories: checkpoint digests, revision SHAs)."),
         "detect-secrets-baseline": Key("str", ".secrets.baseline", "An existing detect-secrets "
@@ -105,8 +132,13 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "countries": Key("list[str]", [], "Enable every predefined country-specific recognizer "
                          "of these countries (`es`, `it`, `uk`, …)."),
         "threshold": Key("float", 0.4, "The lowest Presidio score that is reported.", minimum=0),
-        "phone-regions": Key("list[str]", ["US", "UK", "DE", "FE", "IL", "IN", "CA", "BR"],
-                             "Regions phone numbers are parsed for (Presidio's default)."),
+        "phone-regions": Key("list[str]", ["US", "GB", "DE", "FR", "IL", "IN", "CA", "BR"],
+                             "Regions (phonenumbers' two-letter codes: `GB`, not `UK`) whose "
+                             "national formats phone numbers are parsed in; numbers written "
+                             "with `+` are found for every country (Presidio's default).",
+                             check=lambda v: None if all(re.fullmatch(r"[A-Z]{2}", r)
+                                                         for r in v)
+                             else "a list of two-letter upper-case region codes"),
         "allowlist": Key("list[str]", [], "Values that are never reported (exact match)."),
         "allowlist-patterns": Key("list[str]", [], "Regular expressions; a value that fully "
                                   "matches one is never reported.", check=_regex),
@@ -158,7 +190,8 @@ def _validate(values: Mapping[str, Any], schema: Mapping[str, Key], where: str,
         key = f"{where}.{name}" if where else name
         if spec is None:
             known = ", ".join(sorted(schema))
-            raise MlgateError(f"{source}: unknown key '{key}' (expected one of: {known})")
+            raise MlgateError(f"{source}: unknown key '{key}'{_did_you_mean(name, schema)} "
+                              f"(expected one of: {known})")
         if not _type_ok(value, spec.type):
             raise MlgateError(f"{source}: '{key}' must be {_EXPECT[spec.type]}, "
                               f"not {type(value).__name__} {value!r}")
@@ -174,6 +207,11 @@ def _validate(values: Mapping[str, Any], schema: Mapping[str, Key], where: str,
     return out
 
 
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 class Policy:
     """Validated policy values with defaults filled in; `root` anchors relative paths."""
 
@@ -186,7 +224,9 @@ class Policy:
         for k, v in shared.items():
             if isinstance(v, dict) and k not in SHARED:
                 known = ", ".join(sorted([*SECTIONS, *SHARED]))
-                raise MlgateError(f"{source}: unknown table '[{k}]' (expected one of: {known})")
+                hint = _did_you_mean(k, [*SECTIONS, *SHARED])
+                raise MlgateError(f"{source}: unknown table '[{k}]'{hint} "
+                                  f"(expected one of: {known})")
         self._shared = {k: copy.deepcopy(s.default) for k, s in SHARED.items()}
         self._shared.update(_validate(shared, SHARED, "", source))
         self._sections: dict[str, dict[str, Any]] = {}
@@ -214,33 +254,59 @@ class Policy:
         return self.root / relative
 
 
-def load(path: Path) -> Policy:
-    """Load `mlgate.toml` or the `[tool.mlgate]` table of a pyproject.toml."""
+def _parse(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise MlgateError(f"{path}: cannot read policy file ({e.strerror or e})") from None
     try:
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise MlgateError(f"{path}: not valid TOML (not UTF-8: {e.reason} at byte "
+                          f"{e.start})") from None
+    except tomllib.TOMLDecodeError as e:
         raise MlgateError(f"{path}: not valid TOML ({e})") from None
+
+
+def _tool_table(doc: Mapping[str, Any], path: Path) -> dict[str, Any] | None:
+    """The [tool.mlgate] table of a parsed pyproject.toml, or None if it has none."""
+    tool = doc.get("tool", {})
+    if not isinstance(tool, dict) or "mlgate" not in tool:
+        return None
+    table = tool["mlgate"]
+    if not isinstance(table, dict):
+        raise MlgateError(f"{path}: 'tool.mlgate' must be a table ([tool.mlgate])")
+    return table
+
+
+def load(path: Path) -> Policy:
+    """Load `mlgate.toml` or the `[tool.mlgate]` table of a pyproject.toml."""
+    doc = _parse(path)
     if path.name == "pyproject.toml":
-        doc = doc.get("tool", {}).get("mlgate", {})
-        if not isinstance(doc, dict):
-            raise MlgateError(f"{path}: [tool.mlgate] must be a table")
+        table = _tool_table(doc, path)
+        if table is None:  # given explicitly with --policy: do not silently use the defaults
+            raise MlgateError(f"{path}: no [tool.mlgate] table")
+        doc = table
     return Policy(doc, source=str(path), root=path.parent)
 
 
 def discover(start: Path | None = None) -> Policy:
-    """The first mlgate.toml or pyproject.toml with [tool.mlgate], walking up from `start`."""
+    """The first mlgate.toml or pyproject.toml with [tool.mlgate], walking up from `start`
+    and stopping at the git repository root."""
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):
         candidate = directory / "mlgate.toml"
         if candidate.is_file():
             return load(candidate)
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and b"[tool.mlgate" in pyproject.read_bytes():
-            return load(pyproject)
+        if pyproject.is_file():
+            try:
+                mentioned = b"mlgate" in pyproject.read_bytes()
+            except OSError as e:
+                raise MlgateError(f"{pyproject}: cannot read ({e.strerror or e})") from None
+            table = _tool_table(_parse(pyproject), pyproject) if mentioned else None
+            if table is not None:
+                return Policy(table, source=str(pyproject), root=directory)
         if (directory / ".git").exists():
             break  # the repository root: a policy above it belongs to something else
     return Policy(root=_repo_root(here))

@@ -8,6 +8,8 @@ Baseline: `.mlgate-baseline.json`, fingerprints with rule, path, reason and who/
 
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
 import getpass
 import json
 import os
@@ -22,31 +24,54 @@ from mlgate import __version__
 from mlgate.errors import MlgateError
 from mlgate.findings import Finding, Severity
 
-_ALLOW = re.compile(r"mlgate:\s*allow\s+([\w/*.,\s-]+?)(?:\s+--\s|\s*$|[\"'\\])")
-_DS_SAME = "pragma: allowlist secret"
-_DS_NEXT = "pragma: allowlist nextline secret"
+_ALLOW = re.compile(r"mlgate:\s*allow\s+([^\n]*)")
+# the rule list ends at the reason (` -- `), the end of a comment (`-->`, `*/`) or of the
+# string it stands in (a notebook line is a JSON string: `...\\n",`)
+_ALLOW_END = re.compile(r"--|\*/|[\"'\\]")
+_RULE = re.compile(r"\*|[\w.-]+(?:/[\w*?.\[\]-]+)?")
+# what may precede a pragma on the line above: a comment opener only (optionally inside the
+# JSON string of a notebook line), so that code with a trailing pragma never covers the next line
+_COMMENT_ONLY = re.compile(r"""\s*"?\s*(?:#+|//+|/\*+|\*|<!--|--|;+|%+|')?\s*""")
+_DS_SAME = re.compile(r"pragma: ?(?:allow|white)list[ -]secret")
+_DS_NEXT = re.compile(r"pragma: ?allowlist[ -]nextline[ -]secret")
 
 
 def _allowed_rules(line: str) -> set[str]:
     rules: set[str] = set()
     for m in _ALLOW.finditer(line):
-        rules.update(r for r in re.split(r"[\s,]+", m.group(1)) if r)
+        text = _ALLOW_END.split(m.group(1), maxsplit=1)[0]
+        rules.update(r for r in re.split(r"[\s,]+", text) if r and _RULE.fullmatch(r))
     return rules
 
 
 def _rule_matches(pattern: str, rule: str) -> bool:
-    return pattern in (rule, rule.split("/", 1)[0], "*")
+    if pattern in (rule, rule.split("/", 1)[0], "*"):
+        return True
+    return any(c in pattern for c in "*?[") and fnmatch.fnmatchcase(rule, pattern)
+
+
+def _pragma_alone(text: str, start: int) -> bool:
+    """Whether only a comment opener precedes position `start` of `text`."""
+    return _COMMENT_ONLY.fullmatch(text[:start]) is not None
 
 
 def inline_allowed(lines: list[str], lineno: int, rule: str) -> bool:
-    """Whether line `lineno` (1-based) of `lines` carries an allow pragma for `rule`."""
+    """Whether line `lineno` (1-based) of `lines` carries an allow pragma for `rule`, or the
+    line above is a comment that carries one."""
     same = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
     above = lines[lineno - 2] if 1 < lineno <= len(lines) + 1 else ""
-    for text in (same, above):
-        if "mlgate:" in text and any(_rule_matches(p, rule) for p in _allowed_rules(text)):
-            return True
+    if "mlgate:" in same and any(_rule_matches(p, rule) for p in _allowed_rules(same)):
+        return True
+    if "mlgate:" in above:
+        for m in _ALLOW.finditer(above):
+            if _pragma_alone(above, m.start()) and any(
+                    _rule_matches(p, rule) for p in _allowed_rules(above[m.start():])):
+                return True
     if rule.startswith("secrets/"):
-        return _DS_SAME in same or _DS_NEXT in above
+        if _DS_SAME.search(same):
+            return True
+        nxt = _DS_NEXT.search(above)
+        return nxt is not None and _pragma_alone(above, nxt.start())
     return False
 
 
@@ -95,19 +120,16 @@ class Baseline:
             return cls(path=path)
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
-            entries = [BaselineEntry(**{k: str(e.get(k, "")) for k in
-                                        ("fingerprint", "rule", "path", "reason",
-                                         "added_by", "added_at")})
-                       for e in doc["entries"]]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-            raise MlgateError(f"{path}: not a valid mlgate baseline ({e})") from None
-        return cls(entries, path)
+        except (OSError, ValueError) as e:
+            raise MlgateError(f"{path}: not a valid mlgate baseline "
+                              f"({getattr(e, 'strerror', None) or e})") from None
+        return cls(_entries(doc, path), path)
 
     def apply(self, findings: list[Finding]) -> list[Finding]:
-        """Mark baselined findings; an entry without a reason yields a warning instead."""
+        """Mark baselined findings; an entry without a reason yields a warning as well."""
         out = []
         for f in findings:
-            entry = self.entries.get(f.fingerprint)
+            entry = self.entries.get(f.fingerprint) if f.fingerprint else None
             if entry is None:
                 out.append(f)
                 continue
@@ -122,26 +144,68 @@ class Baseline:
                     fingerprint=f.fingerprint))
         return out
 
-    def write(self, path: Path, findings: Iterable[Finding], reason: str) -> int:
-        """Write a baseline of `findings`, keeping the reason and author of existing entries."""
+    def write(self, path: Path, findings: Iterable[Finding], reason: str,
+              keep: Iterable[BaselineEntry] = ()) -> int:
+        """Write a baseline of `findings`, keeping the reason and author of existing entries.
+
+        `keep`: existing entries outside the scope of this run (other files or checks) that
+        are written back unchanged.
+        """
         who, when = _author(), datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        entries: dict[str, BaselineEntry] = {}
+        entries: dict[str, BaselineEntry] = {e.fingerprint: e for e in keep}
         for f in findings:
-            if f.check == "baseline" or f.fingerprint in entries:
+            if f.check == "baseline" or not f.fingerprint or f.fingerprint in entries:
                 continue
             old = self.entries.get(f.fingerprint)
             entries[f.fingerprint] = old or BaselineEntry(f.fingerprint, f.rule, f.path,
                                                           reason, who, when)
-            if reason and old is not None and not old.reason:
+            if reason and old is not None and not old.reason.strip():
                 old.reason = reason
         doc = {"schema_version": 1, "tool": {"name": "mlgate", "version": __version__},
-               "entries": [e.__dict__ for e in sorted(entries.values(),
-                                                      key=lambda e: (e.path, e.rule,
-                                                                     e.fingerprint))]}
+               "entries": [dataclasses.asdict(e) for e in
+                           sorted(entries.values(), key=lambda e: (e.path, e.rule,
+                                                                   e.fingerprint))]}
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        try:
+            tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=True) + "\n",
+                           encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            raise MlgateError(f"{path}: cannot write the baseline ({e.strerror or e})") from None
         return len(entries)
+
+
+_FIELDS = ("fingerprint", "rule", "path", "reason", "added_by", "added_at")
+
+
+def _entries(doc: object, path: Path) -> list[BaselineEntry]:
+    """The entries of a parsed baseline, or an MlgateError saying what is wrong with it."""
+    def bad(problem: str) -> MlgateError:
+        return MlgateError(f"{path}: not a valid mlgate baseline ({problem})")
+
+    if not isinstance(doc, dict):
+        raise bad("expected a JSON object")
+    if "entries" not in doc:
+        hint = "; a detect-secrets baseline goes in [secrets] detect-secrets-baseline" \
+            if "results" in doc else ""
+        raise bad(f"no 'entries' list{hint}")
+    if doc.get("schema_version", 1) != 1:
+        raise bad(f"schema_version {doc.get('schema_version')!r}, expected 1")
+    if not isinstance(doc["entries"], list):
+        raise bad("'entries' must be a list")
+    out = []
+    for i, e in enumerate(doc["entries"], 1):
+        if not isinstance(e, dict):
+            raise bad(f"entry #{i} is not an object")
+        if not isinstance(e.get("fingerprint"), str) or not e["fingerprint"]:
+            raise bad(f"entry #{i} has no fingerprint")
+        values = {k: "" if e.get(k) is None else e[k] for k in _FIELDS}
+        for k, v in values.items():
+            if not isinstance(v, str):
+                raise bad(f"entry #{i}: '{k}' must be a string")
+        out.append(BaselineEntry(**values))
+    return out
 
 
 def _author() -> str:

@@ -11,14 +11,14 @@ from mlgate.report import Result
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
+    """One finding; `key` and `suppressed_by` (added in 0.1) are always present, null when
+    they do not apply, like `line` and `column`."""
     d: dict[str, Any] = {
         "check": f.check, "rule": f.rule, "severity": f.severity.value, "path": f.path,
         "line": f.line, "column": f.column, "lines": f.lines, "occurrences": f.occurrences,
         "message": f.message, "excerpt": f.excerpt, "fingerprint": f.fingerprint,
-        "key": f.key,
+        "key": f.key, "suppressed_by": f.suppressed_by,
     }
-    if f.suppressed_by:
-        d["suppressed_by"] = f.suppressed_by
     return d
 
 

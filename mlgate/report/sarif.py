@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from mlgate import __version__
 from mlgate.report import Result
 
 _LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 _URI = "https://github.com/mlgate/mlgate"
+
+
+def _help_uri(check: str) -> str:
+    """The hook's page (docs/hooks/<hook id>.md); core rules (baseline/…) are in output.md."""
+    from mlgate.catalog import BY_CHECK
+
+    hook = BY_CHECK.get(check)
+    page = f"hooks/{hook.id}.md" if hook else "output.md"
+    return f"{_URI}/blob/main/docs/{page}"
+
+
+def _uri(path: str) -> str:
+    """A path as a URI reference: repo-relative paths stay relative (GitHub resolves them
+    against the repository root), with spaces and other reserved characters %-encoded."""
+    p = PurePosixPath(path)
+    if p.is_absolute():
+        return "file://" + quote(path, safe="/")
+    return quote(path, safe="/")
 
 
 def render_sarif(result: Result) -> str:
@@ -21,14 +41,14 @@ def render_sarif(result: Result) -> str:
                 "id": f.rule,
                 "name": f.rule.replace("/", "-"),
                 "shortDescription": {"text": f.message},
-                "helpUri": f"{_URI}/blob/main/docs/hooks/{f.check}.md",
+                "helpUri": _help_uri(f.check),
             }
         region: dict[str, Any] = {}
         if f.line is not None:
             region["startLine"] = f.line
             if f.column is not None:
                 region["startColumn"] = f.column
-        location: dict[str, Any] = {"artifactLocation": {"uri": f.path}}
+        location: dict[str, Any] = {"artifactLocation": {"uri": _uri(f.path)}}
         if region:
             location["region"] = region
         text = f.message + (f" ({f.excerpt})" if f.excerpt else "")
@@ -40,8 +60,9 @@ def render_sarif(result: Result) -> str:
             "level": _LEVEL[f.severity.value],
             "message": {"text": text},
             "locations": [{"physicalLocation": location}],
-            "partialFingerprints": {"mlgateFingerprint/v1": f.fingerprint},
         }
+        if f.fingerprint:
+            res["partialFingerprints"] = {"mlgateFingerprint/v1": f.fingerprint}
         if f.suppressed_by:
             res["suppressions"] = [{"kind": "external", "justification": "mlgate baseline"}]
         results.append(res)
@@ -49,11 +70,12 @@ def render_sarif(result: Result) -> str:
         "tool": {"driver": {"name": "mlgate", "version": __version__, "informationUri": _URI,
                             "rules": list(rules.values())}},
         "results": results,
+        "columnKind": "unicodeCodePoints",
         "invocations": [{
             "executionSuccessful": not result.errors,
             "toolExecutionNotifications": [
                 {"level": "error", "message": {"text": e.message},
-                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path}}}]}
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(e.path)}}}]}
                 for e in result.errors],
         }],
     }
