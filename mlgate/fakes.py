@@ -101,7 +101,8 @@ FAKES: tuple[Fake, ...] = (
          lambda r: r.choice(["ghp", "gho", "ghu", "ghs", "ghr"]) + "_" + _s(r, ALNUM, 36)),
     Fake("github-token", "GH_PAT",
          lambda r: "github_" + "pat_" + _s(r, ALNUM, 22) + "_" + _s(r, ALNUM, 59)),
-    Fake("pypi-token", "TWINE_PASSWORD", lambda r: "pypi-" + "AgEIcHlwaS5vcmc" + _s(r, URLSAFE, 140)),
+    Fake("pypi-token", "TWINE_PASSWORD",
+         lambda r: "pypi-" + "AgEIcHlwaS5vcmc" + _s(r, URLSAFE, 140)),
     Fake("slack-token", "SLACK_BOT_TOKEN",
          lambda r: "xo" + "xb-" + _s(r, string.digits, 12) + "-" + _s(r, string.digits, 13)
          + "-" + _s(r, ALNUM, 24)),

@@ -387,7 +387,7 @@ class Scanner:
                   if any(a in low for a in anchors)
                   and (cls not in _DS_SHAPES or _DS_SHAPES[cls].search(chunk))]
         if self.entropy:
-            wanted += ["Base64HighEntropyString", "HexHighEntropyString"]
+            wanted += ["HexHighEntropyString", "Base64HighEntropyString"]  # hex is more specific
         if not wanted:
             return []
         plugins, heuristic = _ds()
