@@ -51,11 +51,11 @@ from mlgate.sources import display_path
 
 MODES = ("tag", "pseudonym")
 KEY_ENV = "MLGATE_SCRUB_KEY"
-FORMATS = {
-    ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
-    ".ipynb": "ipynb", ".txt": "text", ".md": "text", ".markdown": "text",
-    ".parquet": "parquet",
+FORMATS = {  # by extension, as `mlgate pii` reads them; anything else is text lines
+    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".json": "json", ".ipynb": "ipynb", ".parquet": "parquet",
 }
+MAX_RECORD_LINES = 1000  # a JSONL record may span lines (pretty-printed), up to this many
 MAX_PASSES = 3  # a changed value is detected again at most this many times
 _CACHE_SIZE = 16_384
 _SNIFF_BYTES = 64 * 1024
@@ -101,21 +101,21 @@ class Replacer:
         self.key = key if key is not None else os.urandom(32)
         self.count = 0
         self._engine = AnonymizerEngine()
-        self._operators: dict[str, Any] = {}
+        self._operators: dict[tuple[str, str], Any] = {}
         self._stand_ins: dict[tuple[str, str], str] = {}
-        self._cache: dict[tuple[str, str | None], tuple[str, int]] = {}
+        self._cache: dict[tuple[str, str | None, str], tuple[str, int]] = {}
 
     # The anonymizer wants one operator per entity type; build them as entities turn up.
-    def _operator(self, entity: str) -> Any:
-        op = self._operators.get(entity)
+    def _operator(self, entity: str, mode: str) -> Any:
+        op = self._operators.get((entity, mode))
         if op is None:
             from presidio_anonymizer.entities import OperatorConfig
 
-            if self.mode == "tag":
+            if mode == "tag":
                 op = OperatorConfig("replace", {"new_value": f"<{entity}>"})
             else:
                 op = OperatorConfig("custom", {"lambda": lambda v, e=entity: self.stand_in(e, v)})
-            self._operators[entity] = op
+            self._operators[(entity, mode)] = op
         return op
 
     def stand_in(self, entity: str, value: str) -> str:
@@ -133,33 +133,35 @@ class Replacer:
         self._stand_ins[(entity, norm)] = candidate
         return candidate
 
-    def _replace_once(self, text: str, key: str | None) -> tuple[str, int]:
+    def _replace_once(self, text: str, key: str | None, mode: str) -> tuple[str, int]:
         spans = self.spans_fn(text, key)
         if not spans:
             return text, 0
         from presidio_anonymizer.entities import RecognizerResult
 
         results = [RecognizerResult(s.entity, s.start, s.end, s.score) for s in spans]
-        operators = {s.entity: self._operator(s.entity) for s in spans}
+        operators = {s.entity: self._operator(s.entity, mode) for s in spans}
         out = self._engine.anonymize(text, results, operators, merge_entities_with_spaces=False)
         return out.text, len(out.items)
 
-    def scrub(self, text: str, key: str | None = None) -> str:
-        """`text` with every detected value replaced (nothing found: `text` itself)."""
+    def scrub(self, text: str, key: str | None = None, mode: str | None = None) -> str:
+        """`text` with every detected value replaced (nothing found: `text` itself); `key` is
+        the column name or JSON key (context); `mode` overrides the replacer's mode."""
         if not text or text.isspace():
             return text
-        cached = self._cache.get((text, key))
+        mode = mode or self.mode
+        cached = self._cache.get((text, key, mode))
         if cached is None:
             new, total = text, 0
             for _ in range(MAX_PASSES):
-                new, n = self._replace_once(new, key)
+                new, n = self._replace_once(new, key, mode)
                 total += n
                 if not n:
                     break
             cached = (new, total)
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
-            self._cache[(text, key)] = cached
+            self._cache[(text, key, mode)] = cached
         self.count += cached[1]
         return cached[0]
 
@@ -260,25 +262,30 @@ class _LineTap:
         return raw
 
 
-def _csv_dialect(sample: str, delimiter: str | None) -> tuple[str, str]:
-    if delimiter is None:
-        first = sample.split("\n", 1)[0]
-        delimiter = ","
+def _csv_dialect(sample: str, fmt: str) -> tuple[str, str | None]:
+    """Delimiter and quote character, chosen as `mlgate pii` reads the file (so that the
+    cells scrubbed are the cells checked). A TSV file honours quotes only when its head
+    shows quoted fields: a stray `"` must not swallow the rest of the file."""
+    sample = sample[:8192]
+    default = "\t" if fmt == "tsv" else ","
+    first = sample.split("\n", 1)[0]
+    delimiter = default
+    if not (fmt == "tsv" and "\t" in first):
         try:
-            sniffed = csv.Sniffer().sniff(sample[:16384], delimiters=",;\t|").delimiter
-            if sniffed in first:
-                delimiter = sniffed
+            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
         except csv.Error:
-            pass
-    return delimiter, '"'
+            if default not in first:
+                delimiter = next((d for d in (",", "\t", ";", "|") if d in first), default)
+    quoted = sample.startswith('"') or f'{delimiter}"' in sample or '\n"' in sample
+    return delimiter, ('"' if fmt != "tsv" or quoted else None)
 
 
 def _write_row(row: list[str], raw: str, original: list[str], delimiter: str,
-               quotechar: str) -> str:
+               quotechar: str | None) -> str:
     """`row` in the quoting style that reproduces `raw` from `original`, with raw's ending."""
     _, ending = _split_ending(raw)
-    chosen: Any = csv.QUOTE_MINIMAL
-    for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_ALL):
+    chosen: Any = csv.QUOTE_MINIMAL if quotechar else csv.QUOTE_NONE
+    for quoting in ((csv.QUOTE_MINIMAL, csv.QUOTE_ALL) if quotechar else ()):
         buf = io.StringIO()
         csv.writer(buf, delimiter=delimiter, quotechar=quotechar, quoting=quoting,
                    lineterminator=ending).writerow(original)
@@ -291,12 +298,22 @@ def _write_row(row: list[str], raw: str, original: list[str], delimiter: str,
     return buf.getvalue()
 
 
-def _scrub_csv(fin: IO[str], fout: IO[str], rep: Replacer, sample: str,
-               delimiter: str | None) -> None:
-    delimiter, quotechar = _csv_dialect(sample, delimiter)
+def _scrub_csv(fin: IO[str], fout: IO[str], rep: Replacer, sample: str, fmt: str) -> None:
+    delimiter, quotechar = _csv_dialect(sample, fmt)
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        _scrub_csv_rows(fin, fout, rep, delimiter, quotechar)
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+def _scrub_csv_rows(fin: IO[str], fout: IO[str], rep: Replacer, delimiter: str,
+                    quotechar: str | None) -> None:
     tap = _LineTap(fin)
     reader = csv.reader(tap, delimiter=delimiter, quotechar=quotechar, doublequote=True,
-                        strict=False)
+                        strict=False,
+                        quoting=csv.QUOTE_MINIMAL if quotechar else csv.QUOTE_NONE)
     header: list[str] | None = None
     while True:
         try:
@@ -317,18 +334,27 @@ def _scrub_csv(fin: IO[str], fout: IO[str], rep: Replacer, sample: str,
     fout.write(rest)
 
 
-# A JSON string literal, or a structural character; everything else (numbers, literals,
-# whitespace) is copied as it stands.
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]', re.DOTALL)
+# A JSON string literal, a number, or a structural character; everything else (true, false,
+# null, whitespace) is copied as it stands.
+_JSON_TOKEN = re.compile(
+    r'"[^"\\]*(?:\\.[^"\\]*)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[{}\[\]:,]', re.DOTALL)
 
 
-def _scrub_json_text(text: str, rep: Replacer,
-                     skip: Callable[[str | None], bool] | None = None) -> str:
-    """Scrub the string values in a JSON text in place; object keys are kept. Each value is
-    scrubbed with the nearest object key as context (arrays inherit their key)."""
+def _scrub_json_text(text: str, rep: Replacer, notebook: bool = False) -> str:
+    """Scrub the strings (and numbers) of a JSON text in place, everything else kept as it is
+    spelled. Each value is scrubbed with its innermost key as context (array items take the key
+    of the array), as `mlgate pii` checks it.
+
+    - A number that is PII (a phone number stored as a number) becomes a string.
+    - An object key that is PII (a map keyed by e-mail address) becomes a pseudonym in either
+      mode, so that keys stay unique.
+    - Notebooks: binary outputs and attachments (`image/*`, audio, video, PDF) and numbers are
+      left alone.
+    """
     out: list[str] = []
     pos = 0
-    stack: list[list[Any]] = []  # [kind, key] per open container
+    # per open container: [kind, key of the current value, key the container stands under]
+    stack: list[list[Any]] = []
     expect_key = False
     for m in _JSON_TOKEN.finditer(text):
         tok = m.group()
@@ -338,24 +364,25 @@ def _scrub_json_text(text: str, rep: Replacer,
             escaped = "\\" in raw
             value = json.loads(tok) if escaped else raw
             if expect_key:
+                new = rep.scrub(value, stack[-1][2], mode="pseudonym")
                 stack[-1][1] = value
-                continue
-            key = stack[-1][1] if stack else None
-            if skip is not None and skip(key):
-                continue
-            new = rep.scrub(value, key)
+            else:
+                key = stack[-1][1] if stack else None
+                if notebook and key is not None and key.startswith(_BINARY_MIME):
+                    continue
+                new = rep.scrub(value, key)
             if new != value:
                 out.append(text[pos:m.start()])
-                if escaped:
-                    out.append(json.dumps(new, ensure_ascii="\\u" in raw))
-                else:
-                    out.append(f'"{new}"')
+                out.append(json.dumps(new, ensure_ascii="\\u" in raw) if escaped
+                           else f'"{new}"')
                 pos = m.end()
         elif c == "{":
-            stack.append(["{", None])
+            parent = stack[-1][1] if stack else None
+            stack.append(["{", None, parent])
             expect_key = True
         elif c == "[":
-            stack.append(["[", stack[-1][1] if stack else None])
+            parent = stack[-1][1] if stack else None
+            stack.append(["[", parent, parent])
             expect_key = False
         elif c in "}]":
             if stack:
@@ -363,43 +390,79 @@ def _scrub_json_text(text: str, rep: Replacer,
             expect_key = False
         elif c == ":":
             expect_key = False
-        else:  # ","
+        elif c == ",":
             expect_key = bool(stack) and stack[-1][0] == "{"
+        elif not notebook:  # a number
+            new = rep.scrub(tok, stack[-1][1] if stack else None)
+            if new != tok:
+                out.append(text[pos:m.start()])
+                out.append(json.dumps(new))
+                pos = m.end()
     out.append(text[pos:])
     return "".join(out)
 
 
-def _check_json(text: str, where: str = "") -> Any:
+_WS = " \t\r\n"
+
+
+def _json_values(text: str, where: str = "") -> list[Any]:
+    """The whitespace-separated JSON values of `text` (at least one), or a _FileProblem."""
+    dec = json.JSONDecoder()
+    values = []
+    i, n = 0, len(text)
     try:
-        return json.loads(text)
+        while True:
+            while i < n and text[i] in _WS:
+                i += 1
+            if i >= n:
+                break
+            value, i = dec.raw_decode(text, i)
+            values.append(value)
     except json.JSONDecodeError as e:
         raise _FileProblem(f"{where}not valid JSON ({e.msg} at line {e.lineno} column "
                            f"{e.colno})") from None
     except RecursionError:
         raise _FileProblem(f"{where}JSON nested too deeply") from None
+    if not values:
+        raise _FileProblem(f"{where}not valid JSON (empty)")
+    return values
 
 
 def _scrub_jsonl(fin: IO[str], fout: IO[str], rep: Replacer) -> None:
+    """Record by record: a line, or the few lines of a pretty-printed record."""
+    pending: list[str] = []
+    first_error: _FileProblem | None = None
+    start = 0
     for lineno, line in enumerate(fin, 1):
-        body, ending = _split_ending(line)
-        if body.strip():
-            _check_json(body, f"line {lineno}: ")
-            body = _scrub_json_text(body, rep)
-        fout.write(body + ending)
+        if not pending:
+            if not line.strip():
+                fout.write(line)
+                continue
+            start = lineno
+        pending.append(line)
+        text = "".join(pending)
+        try:
+            _json_values(text)
+        except _FileProblem as e:
+            first_error = first_error or e
+            if len(pending) >= MAX_RECORD_LINES:
+                break
+            continue
+        fout.write(_scrub_json_text(text, rep))
+        pending.clear()
+        first_error = None
+    if pending:
+        msg = str(first_error).replace(" at line 1 ", " ", 1)
+        raise _FileProblem(f"line {start}: {msg}")
 
 
 def _scrub_json(fin: IO[str], fout: IO[str], rep: Replacer, notebook: bool) -> None:
     text = fin.read()
-    doc = _check_json(text)
-    skip = None
-    if notebook:
-        if not isinstance(doc, dict) or not isinstance(doc.get("cells"), list):
-            raise _FileProblem("not a Jupyter notebook (no 'cells' list)")
-
-        def skip(key: str | None) -> bool:
-            return key is not None and key.startswith(_BINARY_MIME)
-
-    fout.write(_scrub_json_text(text, rep, skip))
+    values = _json_values(text)
+    if notebook and not (len(values) == 1 and isinstance(values[0], dict)
+                         and isinstance(values[0].get("cells"), list)):
+        raise _FileProblem("not a Jupyter notebook (no 'cells' list)")
+    fout.write(_scrub_json_text(text, rep, notebook=notebook))
 
 
 def _scrub_parquet(source: Path, dest: Path, rep: Replacer) -> None:
@@ -410,26 +473,34 @@ def _scrub_parquet(source: Path, dest: Path, rep: Replacer) -> None:
         raise _FileProblem("reading parquet needs pyarrow: pip install 'mlgate[parquet]'") \
             from None
 
-    def has_text(t: Any) -> bool:
-        if pa.types.is_string(t) or pa.types.is_large_string(t):
+    def wanted(t: Any) -> bool:  # the column types `mlgate pii` checks
+        types = pa.types
+        if (types.is_string(t) or types.is_large_string(t) or types.is_integer(t)
+                or (hasattr(types, "is_string_view") and types.is_string_view(t))):
             return True
-        if pa.types.is_dictionary(t):
-            return has_text(t.value_type)
-        if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-            return has_text(t.value_type)
-        if pa.types.is_struct(t):
-            return any(has_text(t.field(i).type) for i in range(t.num_fields))
-        if pa.types.is_map(t):
-            return has_text(t.key_type) or has_text(t.item_type)
+        if types.is_dictionary(t):
+            return wanted(t.value_type)
+        if types.is_list(t) or types.is_large_list(t) or types.is_fixed_size_list(t):
+            return wanted(t.value_type)
+        if types.is_struct(t):
+            return any(wanted(t.field(i).type) for i in range(t.num_fields))
+        if types.is_map(t):
+            return wanted(t.key_type) or wanted(t.item_type)
         return False
 
     def walk(value: Any, key: str | None) -> Any:
         if isinstance(value, str):
             return rep.scrub(value, key)
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, int):  # an integer that is PII cannot hold a tag: null
+            return value if rep.scrub(str(value), key) == str(value) else None
         if isinstance(value, dict):
             return {k: walk(v, k) for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v, key) for v in value]
+        if isinstance(value, tuple):  # a map entry
+            return tuple(walk(v, key) for v in value)
         return value
 
     try:
@@ -445,7 +516,7 @@ def _scrub_parquet(source: Path, dest: Path, rep: Replacer) -> None:
             for batch in pf.iter_batches(batch_size=65_536):
                 columns = []
                 for name, column in zip(batch.schema.names, batch.columns, strict=True):
-                    if has_text(column.type):
+                    if wanted(column.type):
                         values = [walk(v, name) for v in column.to_pylist()]
                         column = pa.array(values, type=column.type)
                     columns.append(column)
@@ -502,10 +573,7 @@ def scrub_file(source: Path, target: Path, policy: Policy, mode: str = "tag", *,
     shown = display_path(source)
     if mode not in MODES:
         raise MlgateError(f"pii scrub: --mode must be one of {', '.join(MODES)}, not {mode!r}")
-    fmt = FORMATS.get(source.suffix.lower())
-    if fmt is None:
-        raise MlgateError(f"{shown}: cannot scrub '{source.suffix or 'no extension'}' files "
-                          f"(supported: {', '.join(sorted(FORMATS))})")
+    fmt = FORMATS.get(source.suffix.lower(), "text")
     try:
         if not source.is_file():
             raise _FileProblem("no such file" if not source.exists() else "not a regular file")
@@ -529,7 +597,7 @@ def scrub_file(source: Path, target: Path, policy: Policy, mode: str = "tag", *,
             else:
                 with _text_streams(source, tmp) as (fin, fout, sample):
                     if fmt in ("csv", "tsv"):
-                        _scrub_csv(fin, fout, rep, sample, "\t" if fmt == "tsv" else None)
+                        _scrub_csv(fin, fout, rep, sample, fmt)
                     elif fmt == "jsonl":
                         _scrub_jsonl(fin, fout, rep)
                     elif fmt in ("json", "ipynb"):

@@ -48,6 +48,11 @@ class Person:
         return [self.email, self.phone, self.ssn, self.card, self.ip]
 
 
+def _grouped(card: str) -> str:
+    # as people write them; `mlgate pii` takes an unbroken 16-digit run for a hash
+    return " ".join(card[i:i + 4] for i in range(0, len(card), 4))
+
+
 def people(n: int, seed: int = 7) -> list[Person]:
     fake = Faker("en_US")
     fake.seed_instance(seed)
@@ -56,7 +61,8 @@ def people(n: int, seed: int = 7) -> list[Person]:
     for _ in range(n):
         phone = f"+1 212-{rnd.randint(200, 999)}-{rnd.randint(0, 9999):04d}"
         out.append(Person(email=fake.unique.free_email(), phone=phone, ssn=fake.ssn(),
-                          card=fake.credit_card_number("visa16"), ip=fake.ipv4_public()))
+                          card=_grouped(fake.credit_card_number("visa16")),
+                          ip=fake.ipv4_public()))
     return out
 
 
@@ -260,6 +266,7 @@ def test_parquet_schema_kept(ws: Path, capsys: Any) -> None:
         "note": pa.array([f"ip {p.ip}" if i % 2 else None for i, p in enumerate(ps)]),
         "contacts": pa.array([[p.phone, "none"] for p in ps], pa.list_(pa.string())),
         "loss": pa.array([0.5 * i for i in range(len(ps))], pa.float32()),
+        "tel": pa.array([int(re.sub(r"\D", "", p.phone)) for p in ps], pa.int64()),
     }).replace_schema_metadata({"origin": "generated"})
     src, out = ws / "users.parquet", ws / "users.clean.parquet"
     pq.write_table(table, src, row_group_size=20)
@@ -273,6 +280,7 @@ def test_parquet_schema_kept(ws: Path, capsys: Any) -> None:
     assert set(new.column("email").to_pylist()) == {"<EMAIL_ADDRESS>"}
     assert new.column("note").null_count == table.column("note").null_count
     assert new.column("contacts").to_pylist()[0] == ["<PHONE_NUMBER>", "none"]
+    assert new.column("tel").null_count == len(ps)  # an integer cannot hold a tag
 
 
 def test_parquet_without_pyarrow_names_the_extra(ws: Path, capsys: Any,
@@ -396,10 +404,11 @@ def test_in_place_failure_leaves_original(ws: Path, capsys: Any,
     ("blob.csv", b"\x00\x01\x02binary\x00" * 50, "binary"),
     ("broken.json", b'{"a": [1, 2', "not valid JSON"),
     ("rows.jsonl", b'{"a": 1}\n{"a": \n', "line 2"),
+    ("rows2.jsonl", b'{"a": 1}\n{"a": 1}}\n{"b": 2}\n', "line 2"),
     ("nb.ipynb", b"this is not json", "not valid JSON"),
     ("nb2.ipynb", b'{"a": 1}', "not a Jupyter notebook"),
     ("trunc.parquet", b"PAR1\x00\x00garbage", "parquet"),
-    ("model.bin", b"abc", "cannot scrub '.bin'"),
+    ("model.bin", b"\x80\x02}q\x00(X\x01\x00\x00\x00a" * 20, "binary"),
     ("u16.txt", b"\xff\xfe" + b"a\x00\x00\xd8", "UTF-16"),
 ])
 def test_errors_one_line_naming_the_file(ws: Path, capsys: Any, name: str, content: bytes,
@@ -463,10 +472,12 @@ def test_json_escaped_strings_and_keys(tmp_path: Path) -> None:
     src, out = tmp_path / "e.json", tmp_path / "o.json"
     src.write_text('{"ann@mail.com": "caf\\u00e9 ann@mail.com \\"q\\"", "k": ["x\\/y"],'
                    ' "n": 1e3}')
-    assert scrub_file(src, out, Policy(), spans_fn=_regex_spans) == 1
+    assert scrub_file(src, out, Policy(), spans_fn=_regex_spans, salt="s") == 2
     text = out.read_text()
-    assert json.loads(text) == {"ann@mail.com": 'café <EMAIL_ADDRESS> "q"', "k": ["x/y"],
-                                "n": 1000.0}
+    doc = json.loads(text)
+    mail = next(iter(doc))
+    assert PSEUDO_EMAIL.fullmatch(mail)  # a key: a pseudonym even in tag mode
+    assert doc == {mail: 'café <EMAIL_ADDRESS> "q"', "k": ["x/y"], "n": 1000.0}
     assert '"k": ["x\\/y"], "n": 1e3}' in text and "\\u00e9" in text  # untouched spelling
 
 
@@ -493,3 +504,47 @@ def test_plausible_stand_in_falls_back_to_tag_when_detected(tmp_path: Path) -> N
     new = rep.scrub("mail ann@mail.com")
     assert re.fullmatch(r"mail <EMAIL_ADDRESS_[a-z]{10}>", new)
     assert rep.scrub(new) == new and rep.count == 1
+
+
+def test_json_pii_numbers_and_keys(tmp_path: Path) -> None:
+    """A number that is PII becomes a string; a key that is PII a pseudonym (keys stay unique)."""
+    def spans(text: str, key: str | None = None) -> list[Span]:
+        found = _regex_spans(text, key)
+        found += [Span(m.start(), m.end(), "PHONE_NUMBER", 1.0)
+                  for m in re.finditer(r"\b\d{10}\b", text)]
+        return sorted(found, key=lambda s: s.start)
+
+    src, out = tmp_path / "m.json", tmp_path / "o.json"
+    src.write_text('{"by_mail": {"ann@mail.com": 1, "bob@mail.com": 2}, "tel": 2125550123,'
+                   ' "n": 42}')
+    assert scrub_file(src, out, Policy(), spans_fn=spans) == 3
+    doc = json.loads(out.read_text())
+    keys = list(doc["by_mail"])
+    assert len(keys) == 2 and all(re.fullmatch(r"user-[a-z]{10}@example\.invalid", k)
+                                  for k in keys)
+    assert list(doc["by_mail"].values()) == [1, 2]
+    assert doc["tel"] == "<PHONE_NUMBER>" and doc["n"] == 42
+
+
+def test_jsonl_pretty_printed_records_and_blank_lines(tmp_path: Path) -> None:
+    src, out = tmp_path / "p.jsonl", tmp_path / "o.jsonl"
+    src.write_text('{"a": "ann@mail.com"}\n\n{\n  "b": [\n    "bob@mail.net"\n  ]\n}\n'
+                   '{"c": 1} {"d": "x"}\n')
+    assert scrub_file(src, out, Policy(), spans_fn=_regex_spans) == 2
+    assert out.read_text() == ('{"a": "<EMAIL_ADDRESS>"}\n\n{\n  "b": [\n    '
+                               '"<EMAIL_ADDRESS>"\n  ]\n}\n{"c": 1} {"d": "x"}\n')
+
+
+def test_tsv_without_quoting_keeps_stray_quotes(tmp_path: Path) -> None:
+    src, out = tmp_path / "s.tsv", tmp_path / "o.tsv"
+    src.write_text('size\tmail\n5" screen\tann@mail.com\n7" tab "x\tbob@mail.com\n')
+    assert scrub_file(src, out, Policy(), spans_fn=_regex_spans) == 2
+    assert out.read_text() == ('size\tmail\n5" screen\t<EMAIL_ADDRESS>\n'
+                               '7" tab "x\t<EMAIL_ADDRESS>\n')
+
+
+def test_other_extensions_are_text_lines(tmp_path: Path) -> None:
+    src, out = tmp_path / "notes.log", tmp_path / "o.log"
+    src.write_text("a ann@mail.com\nb\n")
+    assert scrub_file(src, out, Policy(), spans_fn=_regex_spans) == 1
+    assert out.read_text() == "a <EMAIL_ADDRESS>\nb\n"
