@@ -116,3 +116,52 @@ FAKES: tuple[Fake, ...] = (
 
 def url_with_password(rng: random.Random) -> str:
     return f"postgresql://trainer:{_s(rng, ALNUM, 20)}@db.internal:5432/runs"
+
+
+# Personal data, fake but valid in form (Luhn, IBAN check digits, SSN ranges), and outside
+# the reserved test values that the PII hook allowlists by default.
+_FIRST = ("ada", "grace", "alan", "edsger", "barbara", "donald", "frances", "ken", "radia")
+_LAST = ("lovelace", "hopper", "turing", "dijkstra", "liskov", "knuth", "allen", "thompson")
+
+
+def fake_email(rng: random.Random) -> str:
+    host = rng.choice(("mailhost", "inbox", "postbox", "webmail"))
+    return (f"{rng.choice(_FIRST)}.{rng.choice(_LAST)}{rng.randint(1, 99)}"
+            f"@{host}{rng.randint(1, 9)}.net")
+
+
+def fake_phone(rng: random.Random) -> str:
+    area = rng.choice((212, 312, 415, 617, 646, 702, 808, 917))
+    return f"({area}) {rng.randint(201, 989)}-{rng.randint(1000, 9999)}"
+
+
+def luhn_complete(digits: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d = d * 2 - 9 if d * 2 > 9 else d * 2
+        total += d
+    return digits + str((10 - total % 10) % 10)
+
+
+def fake_card(rng: random.Random) -> str:
+    prefix, length = rng.choice((("4", 16), ("51", 16), ("2221", 16), ("37", 15), ("6011", 16)))
+    body = prefix + "".join(str(rng.randint(0, 9)) for _ in range(length - len(prefix) - 1))
+    number = luhn_complete(body)
+    return " ".join(number[i:i + 4] for i in range(0, len(number), 4))
+
+
+def fake_ssn(rng: random.Random) -> str:
+    return f"{rng.randint(100, 665):03d}-{rng.randint(10, 99):02d}-{rng.randint(1000, 9999):04d}"
+
+
+def fake_iban(rng: random.Random) -> str:
+    bban = "".join(str(rng.randint(0, 9)) for _ in range(18))
+    check = 98 - int(bban + "131400") % 97  # "DE00" moved to the end, D=13 E=14
+    return f"DE{check:02d}{bban}"
+
+
+def fake_ip(rng: random.Random) -> str:
+    return f"{rng.choice((81, 85, 91, 104, 145, 176))}.{rng.randint(1, 254)}." \
+           f"{rng.randint(1, 254)}.{rng.randint(1, 254)}"
