@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 from faker import Faker
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mlgate.cli import main
 from mlgate.errors import MlgateError
@@ -548,3 +550,69 @@ def test_other_extensions_are_text_lines(tmp_path: Path) -> None:
     src.write_text("a ann@mail.com\nb\n")
     assert scrub_file(src, out, Policy(), spans_fn=_regex_spans) == 1
     assert out.read_text() == "a <EMAIL_ADDRESS>\nb\n"
+
+
+_cells = st.lists(st.sampled_from(list('ab ,"\n\ré')), max_size=8).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(st.tuples(_cells, st.booleans()), min_size=3, max_size=3),
+                     min_size=1, max_size=6),
+       quote_all=st.booleans(), crlf=st.booleans())
+def test_csv_round_trip_property(tmp_path_factory: pytest.TempPathFactory,
+                                 rows: list[list[tuple[str, bool]]], quote_all: bool,
+                                 crlf: bool) -> None:
+    """The scrubbed file reads back (csv module) as the original table with only the e-mail
+    addresses replaced, and a file without one stays byte for byte."""
+    d = tmp_path_factory.mktemp("prop")
+    table = [["name", "mail", "note"]]
+    table += [[f"{c} ann@mail.com" if mail else c for c, mail in row] for row in rows]
+    buf = io.StringIO()
+    csv.writer(buf, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+               lineterminator="\r\n" if crlf else "\n").writerows(table)
+    src, out = d / "p.csv", d / "o.csv"
+    src.write_bytes(buf.getvalue().encode())
+    n = scrub_file(src, out, Policy(), spans_fn=_regex_spans)
+    assert n == sum(mail for row in rows for _, mail in row)
+
+    def parse(path: Path) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(path.read_bytes().decode(), newline="")))
+
+    want = [[c.replace("ann@mail.com", "<EMAIL_ADDRESS>") for c in r] for r in parse(src)]
+    assert parse(out) == want
+    if n == 0:
+        assert out.read_bytes() == src.read_bytes()
+
+
+_json_text = st.text(alphabet=st.sampled_from(list('a "\\/\n\té\u2028') + ["\U0001f600"]),
+                     max_size=6)
+_json_str = st.one_of(_json_text, _json_text.map(lambda t: t + " ann@mail.com"))
+_json_doc = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+              st.floats(allow_nan=False, allow_infinity=False), _json_str),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(_json_text, inner, max_size=4)),
+    max_leaves=12)
+
+
+def _replaced(doc: Any) -> Any:
+    if isinstance(doc, str):
+        return doc.replace("ann@mail.com", "<EMAIL_ADDRESS>")
+    if isinstance(doc, list):
+        return [_replaced(v) for v in doc]
+    if isinstance(doc, dict):
+        return {k: _replaced(v) for k, v in doc.items()}
+    return doc
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=_json_doc, ascii_only=st.booleans(), indent=st.sampled_from([None, 2]))
+def test_json_round_trip_property(tmp_path_factory: pytest.TempPathFactory, doc: Any,
+                                  ascii_only: bool, indent: int | None) -> None:
+    d = tmp_path_factory.mktemp("jprop")
+    src, out = d / "p.json", d / "o.json"
+    src.write_text(json.dumps(doc, ensure_ascii=ascii_only, indent=indent), encoding="utf-8")
+    scrub_file(src, out, Policy(), spans_fn=_regex_spans)
+    assert json.loads(out.read_text(encoding="utf-8")) == _replaced(doc)
+    if "ann@mail.com" not in json.dumps(doc):
+        assert out.read_bytes() == src.read_bytes()
