@@ -1,0 +1,71 @@
+"""Through real pre-commit: `pre-commit try-repo` installs this checkout as a hook repository
+(into its own virtualenv, as users get it) and runs the hooks on a real git repository."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlgate import fakes
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit cache for the module: the hook environment is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def try_repo(repo: Path, home: Path, hook: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook,
+                           "--all-files", "--verbose"], cwd=repo, capture_output=True,
+                          text=True, env=env, timeout=1200)
+
+
+def test_hooks_through_pre_commit(tmp_path: Path, home: Path) -> None:
+    rng = random.Random(5)
+    token = next(f for f in fakes.FAKES if f.rule == "huggingface-token").make(rng)
+    email, card = fakes.fake_email(rng), fakes.fake_card(rng)
+    repo = tmp_path / "release"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "train.py").write_text(
+        f'model = AutoModel.from_pretrained("org/m", token="{token}")\n')
+    (repo / "data").mkdir()
+    (repo / "data" / "sample.csv").write_text(f"id,email,card\n1,{email},{card}\n")
+    (repo / "image.bin").write_bytes(bytes(range(256)))
+    git(repo, "add", "-A")
+
+    out = try_repo(repo, home, "detect-ml-secrets")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "train.py:1:" in out.stdout and "secrets/huggingface-token" in out.stdout
+    assert token not in out.stdout and token not in out.stderr
+    assert "image.bin" not in out.stdout  # types: [text] keeps binaries away
+
+    out = try_repo(repo, home, "pii-in-data-samples")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "pii/EMAIL_ADDRESS" in out.stdout and "pii/CREDIT_CARD" in out.stdout
+    assert email not in out.stdout and card not in out.stdout
+
+    (repo / "train.py").write_text(
+        'model = AutoModel.from_pretrained("org/m", token=os.environ["HF_TOKEN"])\n')
+    (repo / "data" / "sample.csv").write_text("id,email\n1,someone@example.com\n")
+    git(repo, "add", "-A")
+    for hook in ("detect-ml-secrets", "pii-in-data-samples"):
+        out = try_repo(repo, home, hook)
+        assert out.returncode == 0, out.stdout + out.stderr
