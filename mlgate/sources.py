@@ -189,10 +189,11 @@ def iter_records(path: str | os.PathLike[str], max_bytes: int) -> RecordReader:
       key (array items take the key of the array); true/false/null are not yielded. Object
       keys that are not plain words (they contain digits, '@', '.', …: e.g. a map keyed by
       e-mail address) are yielded too, with the key of the enclosing object. Both formats
-      use one streaming tokenizer (bounded memory, exact line and column; `column` is where
-      a string's text starts, just after its opening quote). Any sequence of whitespace-
-      separated JSON values is accepted in both (JSONL named .json reads fine); errors name
-      the line ("not valid JSON at line N: …"; for JSONL the line of the record). Strings
+      give the exact line and column (`column` is where a string's text starts, just after
+      its opening quote). JSON is read by a streaming tokenizer (bounded memory); a .json
+      file may hold several whitespace-separated values (JSONL named .json reads fine).
+      JSONL is parsed line by line with json.loads (a record split over lines is an error);
+      errors name the line ("not valid JSON at line N: …"). Strings in .json
       longer than about 1 MiB characters are yielded in pieces (later pieces repeat the last
       256 characters of the piece before, and have column None). Empty strings are skipped.
     - Parquet (extra `parquet`): string, integer and nested (list/struct/map) columns; float,
@@ -513,6 +514,24 @@ _JTOK = re.compile(
     )""",
     re.VERBOSE | re.DOTALL,
 )
+_JSTR = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_JNUM = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+# The tokenizer's loop: a key with its scalar value (and a comma) is one match, and so is a
+# scalar with its comma, which halves the matches on record-shaped data.
+_JPAIRS = re.compile(
+    rf"""[ \t\n\r]*(?:
+      ({_JSTR})[ \t\n\r]*:[ \t\n\r]*                 # 1 key
+        (?:({_JSTR})|({_JNUM})|(true|false|null))   # 2 string, 3 number, 4 literal value
+        [ \t\n\r]*(,)?                              # 5 comma
+    | (?:({_JSTR})|({_JNUM})|(true|false|null))     # 6 string, 7 number, 8 literal
+        [ \t\n\r]*(,)?                              # 9 comma
+    | ([{{}}\[\]:,])                                # 10 punctuation
+    | ([^ \t\n\r])                                 # 11 anything else
+    )""",
+    re.VERBOSE | re.DOTALL,
+)
+_MAX_DEPTH = 10_000
+_JSTR_RE = re.compile(_JSTR, re.DOTALL)
 # The body of a string literal up to (not including) its closing quote; stops before an
 # incomplete \u escape so that a long string can be cut into pieces at a safe place.
 _JSTR_BODY = re.compile(r'[^"\\]*(?:\\(?:u[0-9a-fA-F]{4}|[^u])[^"\\]*)*', re.DOTALL)
@@ -541,7 +560,7 @@ def _decode_string(body: str, line: int) -> str:
 
 
 def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: bool = False,
-                 want: PathFilter | None = None) -> Iterator[Cell]:
+                 want: PathFilter | None = None, first_line: int = 1) -> Iterator[Cell]:
     """Cells for the strings and numbers of a stream of JSON text.
 
     `read()` returns the next chunk of (newline-translated) text, "" at the end;
@@ -551,12 +570,12 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
     """
     buf = read()
     eof = not buf
-    line, lpos, line_start = 1, 0, 0  # `line` is the line at buf[lpos]; it starts at line_start
+    line, lpos, line_start = first_line, 0, 0  # the line at buf[lpos], starting at line_start
     state = _TOP
     stack: list[list[Any]] = []  # [is_object, current key, key of the enclosing value]
     cur_key: str | None = None
-    top_line = 1
-    tok_finditer = _JTOK.finditer
+    top_line = first_line
+    tok_finditer = _JPAIRS.finditer
 
     def fail(what: str, at_line: int) -> SourceError:
         if jsonl and top_line != at_line and state != _TOP:
@@ -569,9 +588,9 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
         blen = len(buf)
         for m in tok_finditer(buf, pos):
             g: int = m.lastindex  # type: ignore[assignment]
-            p = m.start(g)
-            if g == 3:
-                c = m.group(3)
+            if g == 10:  # punctuation
+                p = m.start(10)
+                c = m.group(10)
                 if c == ",":
                     if state != _COMMA_OR_CLOSE:
                         pos = p
@@ -591,6 +610,8 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
                                 line_start = buf.rfind("\n", lpos, p) + 1
                             lpos = p
                             top_line = line
+                        if len(stack) >= _MAX_DEPTH:
+                            raise fail(f"nested deeper than {_MAX_DEPTH} levels", line)
                         if c == "{":
                             stack.append([True, None, cur_key])
                             cur_key = None
@@ -612,19 +633,23 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
                         pos = p
                         break
                 continue
-            if g == 5:
-                pos = p
+            if g == 11:
+                pos = p = m.start(11)
                 # an unfinished string, or a token cut by the chunk end: read on (at the
                 # end of the input, the end-of-input checks below report it)
                 more = buf[p] == '"' or (not eof and blen - p < 8)
                 break
-            if g == 2 and m.end() >= blen - 2 and not eof:  # "1.", "1e", "1e+" …
-                pos, more = p, True
-                break
-            # a string, number or literal
-            if state in (_KEY_OR_CLOSE, _KEY):
-                if g != 1:
-                    pos = p
+            if g <= 5:  # "key": scalar [,]
+                p = m.start(1)
+                if state != _KEY_OR_CLOSE and state != _KEY:
+                    if state <= _VAL_OR_CLOSE:  # a string value, then an unexpected ':'
+                        state = _COMMA_OR_CLOSE if stack else _TOP
+                        pos = m.end(1)
+                    else:
+                        pos = p
+                    break
+                if g == 3 and not eof and m.end(3) >= blen - 2:  # "1.", "1e", "1e+" …
+                    pos, more = p, True
                     break
                 n = buf.count("\n", lpos, p)
                 if n:
@@ -636,12 +661,60 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
                 frame[1] = cur_key = key
                 if want is None and key and not _PLAIN_KEY.fullmatch(key):
                     yield Cell(key, line, p - line_start + 2, frame[2])
+                vs = m.group(2)
+                if vs is not None:
+                    if want is None or want(tuple(fr[1] if fr[0] else None for fr in stack)):
+                        p = m.start(2)
+                        n = buf.count("\n", lpos, p)
+                        if n:
+                            line += n
+                            line_start = buf.rfind("\n", lpos, p) + 1
+                        lpos = p
+                        text = _decode_string(vs[1:-1], line)
+                        if text:
+                            yield Cell(text, line, p - line_start + 2,
+                                       key if want is None else None)
+                elif want is None:
+                    vs = m.group(3)
+                    if vs is not None:
+                        p = m.start(3)
+                        n = buf.count("\n", lpos, p)
+                        if n:
+                            line += n
+                            line_start = buf.rfind("\n", lpos, p) + 1
+                        lpos = p
+                        yield Cell(vs, line, p - line_start + 1, key)
+                state = _KEY if g == 5 else _COMMA_OR_CLOSE
+                continue
+            # a string, number or literal [,]
+            kind = g if g != 9 else 6 if m.start(6) >= 0 else 7 if m.start(7) >= 0 else 8
+            p = m.start(kind)
+            if kind == 7 and not eof and m.end(7) >= blen - 2:  # "1.", "1e", "1e+" …
+                pos, more = p, True
+                break
+            if state in (_KEY_OR_CLOSE, _KEY):
+                if kind != 6:
+                    pos = p
+                    break
+                n = buf.count("\n", lpos, p)
+                if n:
+                    line += n
+                    line_start = buf.rfind("\n", lpos, p) + 1
+                lpos = p
+                key = _decode_string(m.group(6)[1:-1], line)
+                frame = stack[-1]
+                frame[1] = cur_key = key
+                if want is None and key and not _PLAIN_KEY.fullmatch(key):
+                    yield Cell(key, line, p - line_start + 2, frame[2])
                 state = _COLON
+                if g == 9:  # "key",
+                    pos = m.start(9)
+                    break
                 continue
             if state > _VAL_OR_CLOSE:
                 pos = p
                 break
-            if g != 4 and (want is None or (g == 1 and want(
+            if kind != 8 and (want is None or (kind == 6 and want(
                     tuple(fr[1] if fr[0] else None for fr in stack)))):
                 n = buf.count("\n", lpos, p)
                 if n:
@@ -650,13 +723,13 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
                 lpos = p
                 if state == _TOP:
                     top_line = line
-                if g == 1:
-                    text = _decode_string(m.group(1)[1:-1], line)
+                if kind == 6:
+                    text = _decode_string(m.group(6)[1:-1], line)
                     if text:
                         yield Cell(text, line, p - line_start + 2,
                                    cur_key if want is None else None)
                 else:
-                    yield Cell(m.group(2), line, p - line_start + 1, cur_key)
+                    yield Cell(m.group(7), line, p - line_start + 1, cur_key)
             elif state == _TOP and jsonl:
                 n = buf.count("\n", lpos, p)
                 if n:
@@ -664,7 +737,14 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
                     line_start = buf.rfind("\n", lpos, p) + 1
                 lpos = p
                 top_line = line
-            state = _COMMA_OR_CLOSE if stack else _TOP
+            if g == 9:
+                if not stack:  # a comma after a top-level value
+                    state = _TOP
+                    pos = m.start(9)
+                    break
+                state = _KEY if stack[-1][0] else _VAL
+            else:
+                state = _COMMA_OR_CLOSE if stack else _TOP
         else:
             pos = blen  # only whitespace (or nothing) is left
             more = not eof
@@ -817,8 +897,118 @@ def _json_cells(rr: RecordReader) -> Iterator[Cell]:
             src.finish()
             return src.raw.truncated
 
-        yield from _json_events(read, truncated, jsonl=rr.format == "jsonl")
+        if rr.format == "jsonl":
+            yield from _jsonl_lines(src)
+        else:
+            yield from _json_events(read, truncated)
         src.finish()
+
+
+class _Num(str):
+    """A JSON number kept as its literal text."""
+
+    __slots__ = ()
+
+
+_loads = json.JSONDecoder(parse_int=_Num, parse_float=_Num, strict=False).decode
+
+
+class _Desync(Exception):
+    """The fast JSONL path lost track of where values stand: use the tokenizer."""
+
+
+def _jsonl_lines(src: _TextInput) -> Iterator[Cell]:
+    """JSONL: json.loads per line (C speed), with each value's column found in the line.
+
+    Lines that the fast path cannot place exactly (duplicate keys, very deep nesting) go
+    through the streaming tokenizer; a last line cut by the byte cap too, leniently."""
+    plain: dict[str, bool] = {}
+    n = 0
+    for n, text in enumerate(src.text, 1):  # noqa: B007 - n is used after the loop
+        if not text.endswith("\n"):
+            break  # the last line: handled below, it may have been cut by the cap
+        if text.isspace():
+            continue
+        try:
+            value = _loads(text)
+        except ValueError as e:
+            msg = getattr(e, "msg", None) or str(e)
+            at = getattr(e, "pos", None)
+            where = "" if at is None else f" (column {min(at, len(text.rstrip()))+ 1})"
+            raise SourceError(f"not valid JSON at line {n}: {msg}{where}") from None
+        except RecursionError:
+            value = _Desync
+        out: list[Cell] = []
+        if value is not _Desync:
+            try:
+                end = _place(value, None, text, 0, n, "\\" in text, out, plain)
+                if text.find('"', end) != -1:
+                    raise _Desync
+            except (_Desync, RecursionError):
+                value = _Desync
+        if value is _Desync:
+            yield from _json_events(iter((text, "")).__next__, lambda: False, jsonl=True,
+                                    first_line=n)
+        else:
+            yield from out
+        if len(plain) > 10_000:
+            plain.clear()
+    else:
+        return
+    src.finish()
+    cut = src.raw.truncated
+    yield from _json_events(iter((text, "")).__next__, lambda: cut, jsonl=True, first_line=n)
+
+
+def _place(value: Any, key: str | None, text: str, pos: int, n: int, escapes: bool,
+           out: list[Cell], plain: dict[str, bool]) -> int:
+    """Append the cells of `value` (parsed from `text`, its literal at or after `pos`) in
+    document order; returns the position after it. Raises _Desync when unsure."""
+    if isinstance(value, str):
+        q = text.find('"', pos) if type(value) is str else text.find(value, pos)
+        if q < 0:
+            raise _Desync
+        if type(value) is not str:  # a number
+            out.append(Cell(value, n, q + 1, key))
+            return q + len(value)
+        if escapes:
+            m = _JSTR_RE.match(text, q)
+            if m is None:
+                raise _Desync
+            end = m.end()
+        else:
+            end = q + len(value) + 2
+            if text[end - 1:end] != '"' or not text.startswith(value, q + 1):
+                raise _Desync
+        if value:
+            out.append(Cell(value, n, q + 2, key))
+        return end
+    if isinstance(value, dict):
+        for k, v in value.items():
+            q = text.find('"', pos)
+            if q < 0:
+                raise _Desync
+            if escapes:
+                m = _JSTR_RE.match(text, q)
+                if m is None:
+                    raise _Desync
+                pos = m.end()
+            else:
+                pos = q + len(k) + 2
+                if text[pos - 1:pos] != '"' or not text.startswith(k, q + 1):
+                    raise _Desync
+            is_plain = plain.get(k)
+            if is_plain is None:
+                is_plain = plain[k] = not k or bool(_PLAIN_KEY.fullmatch(k))
+            if not is_plain:
+                out.append(Cell(k, n, q + 2, key))
+            pos = _place(v, k, text, pos, n, escapes, out, plain)
+        return pos
+    if isinstance(value, list):
+        for v in value:
+            pos = _place(v, key, text, pos, n, escapes, out, plain)
+        return pos
+    return pos  # true, false, null
 
 
 # --- notebooks ------------------------------------------------------------------------------

@@ -272,7 +272,8 @@ def test_jsonl_bad_line(tmp_path: Path) -> None:
         seen.extend(iter_records(p, MB))
     assert seen == [Cell("a@x.test", 1, 11, "text")]  # cells before the error were yielded
     p.write_text('{"text": "a"}\n{"text": "b"\n{"text": "c"}\n', encoding="utf-8")
-    with pytest.raises(SourceError, match=r"^not valid JSON at line 2: .*\(at line 3\)"):
+    with pytest.raises(SourceError, match=r"^not valid JSON at line 2: Expecting ',' delimiter "
+                                          r"\(column 13\)$"):
         read_all(p)
 
 
@@ -285,6 +286,28 @@ def test_jsonl_records(tmp_path: Path) -> None:
     contents = [c for c in cells if c.key == "content"]
     assert [c.line for c in contents] == list(range(1, 51))
     assert all(at(p, c).startswith(c.text) for c in cells)
+
+
+def test_jsonl_fast_path_falls_back_where_unsure(tmp_path: Path) -> None:
+    p = tmp_path / "d.jsonl"
+    deep = "[" * 3000 + '"deep@x.test"' + "]" * 3000
+    p.write_text('{"a": "x@y.test", "a": "second@y.test"}\n'  # duplicate keys: both values
+                 + deep + "\n"  # too deep for json.loads: the tokenizer reads it
+                 + '{"n": -0, "big": ' + "9" * 5000 + ', "e": "tab\\there\\u00e9"}\n'
+                 + '{"cut": "partial value',  # no newline at the end: invalid, not truncated
+                 encoding="utf-8")
+    seen: list[Cell] = []
+    with pytest.raises(SourceError, match="^not valid JSON at line 4: unterminated string$"):
+        seen.extend(iter_records(p, MB))
+    c = by_text(seen)
+    assert c["x@y.test"] == Cell("x@y.test", 1, 8, "a")
+    assert c["second@y.test"] == Cell("second@y.test", 1, 25, "a")
+    assert c["deep@x.test"] == Cell("deep@x.test", 2, 3002, None)
+    assert c["-0"] == Cell("-0", 3, 7, "n")
+    assert c["9" * 5000].key == "big"
+    assert c["tab\there\u00e9"] == Cell("tab\there\u00e9", 3, 5026, "e")
+    cells, status = read_all(p, max_bytes=p.stat().st_size - 3)
+    assert status.truncated and cells[-1] == Cell("partial va", 4, 10, "cut")
 
 
 def test_json_across_chunk_boundaries(tmp_path: Path) -> None:
@@ -547,6 +570,13 @@ def test_property_streaming_json_matches_json_loads(tmp_path_factory: pytest.Tem
     assert not status.truncated
     expected = expected_cells(json.loads(text))
     assert [(c.text, c.key) for c in cells] == [(t, k) for t, k, _ in expected]
+    # the same documents one per line as JSONL (json.loads per line) read the same
+    lp = p.with_suffix(".jsonl")
+    one_line = json.dumps(doc, ensure_ascii=ascii_only)
+    lp.write_text(f"{one_line}\n\n{one_line}\n", encoding="utf-8")
+    same = lp.with_name("same.json")  # the tokenizer reads a sequence of values too
+    same.write_bytes(lp.read_bytes())
+    assert read_all(lp)[0] == read_all(same)[0]
     lines = text.split("\n")
     decoder = json.JSONDecoder()
     for c, (_, _, is_string) in zip(cells, expected, strict=True):
