@@ -18,7 +18,7 @@ with `os.replace`, with the permissions of the file it replaces (or of the sourc
 Modes:
 - `tag`: every value becomes its entity tag, `<EMAIL_ADDRESS>`.
 - `pseudonym`: the same value becomes the same stand-in everywhere in the file, so that joins
-  still work: `user-<h>@example.invalid` for e-mail addresses, `<PHONE_NUMBER_<h>>` for the rest,
+  still work: `user-<h>@example.test` for e-mail addresses, `<PHONE_NUMBER_<h>>` for the rest,
   where `<h>` is 10 letters of an HMAC-SHA256 of the (normalised) value under a key. The key is
   random per run unless given (`salt=` or the `MLGATE_SCRUB_KEY` environment variable): only
   with a fixed, secret key do pseudonyms agree across files and runs. Without the key the
@@ -127,7 +127,7 @@ class Replacer:
         digest = hmac.new(self.key, f"{entity}\0{norm}".encode("utf-8", "surrogatepass"),
                           hashlib.sha256).digest()
         h = "".join(_LETTERS[b % 26] for b in digest[:10])
-        candidate = f"user-{h}@example.invalid" if entity == "EMAIL_ADDRESS" else f"<{entity}_{h}>"
+        candidate = f"user-{h}@example.test" if entity == "EMAIL_ADDRESS" else f"<{entity}_{h}>"
         if candidate[0] != "<" and self.spans_fn(candidate, None):
             candidate = f"<{entity}_{h}>"  # the plausible form would be found again: use a tag
         self._stand_ins[(entity, norm)] = candidate

@@ -31,7 +31,7 @@ from mlgate.errors import MlgateError
 from mlgate.policy import Policy
 from mlgate.scrub import Replacer, scrub_file
 
-PSEUDO_EMAIL = re.compile(r"user-[a-z]{10}@example\.invalid")
+PSEUDO_EMAIL = re.compile(r"user-[a-z]{10}@example\.test")
 PSEUDO_TAG = re.compile(r"<([A-Z_]+)_([a-z]{10})>")
 
 
@@ -522,7 +522,7 @@ def test_json_pii_numbers_and_keys(tmp_path: Path) -> None:
     assert scrub_file(src, out, Policy(), spans_fn=spans) == 3
     doc = json.loads(out.read_text())
     keys = list(doc["by_mail"])
-    assert len(keys) == 2 and all(re.fullmatch(r"user-[a-z]{10}@example\.invalid", k)
+    assert len(keys) == 2 and all(re.fullmatch(r"user-[a-z]{10}@example\.test", k)
                                   for k in keys)
     assert list(doc["by_mail"].values()) == [1, 2]
     assert doc["tel"] == "<PHONE_NUMBER>" and doc["n"] == 42
@@ -616,3 +616,46 @@ def test_json_round_trip_property(tmp_path_factory: pytest.TempPathFactory, doc:
     assert json.loads(out.read_text(encoding="utf-8")) == _replaced(doc)
     if "ann@mail.com" not in json.dumps(doc):
         assert out.read_bytes() == src.read_bytes()
+
+
+def test_symlink_not_replaced_and_missing_directory(tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text("ann@mail.com\n")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    with pytest.raises(MlgateError, match="link.txt: symbolic link"):
+        scrub_file(link, link, Policy(), spans_fn=_regex_spans)
+    assert real.read_text() == "ann@mail.com\n" and link.is_symlink()
+    with pytest.raises(MlgateError, match="cannot write"):
+        scrub_file(real, tmp_path / "nowhere" / "o.txt", Policy(), spans_fn=_regex_spans)
+
+
+def test_jsonl_crlf_and_lone_cr_text(tmp_path: Path) -> None:
+    src, out = tmp_path / "c.jsonl", tmp_path / "o.jsonl"
+    src.write_bytes(b'{"a": "ann@mail.com"}\r\n{"b": 1}\r\n')
+    scrub_file(src, out, Policy(), spans_fn=_regex_spans)
+    assert out.read_bytes() == b'{"a": "<EMAIL_ADDRESS>"}\r\n{"b": 1}\r\n'
+    src, out = tmp_path / "mac.txt", tmp_path / "o.txt"
+    src.write_bytes(b"x ann@mail.com\ry\r")
+    scrub_file(src, out, Policy(), spans_fn=_regex_spans)
+    assert out.read_bytes() == b"x <EMAIL_ADDRESS>\ry\r"
+
+
+def test_pseudonyms_stay_undetected_with_more_entities(ws: Path, capsys: Any) -> None:
+    """With the default allowlist off and URL (which flags e-mail domains) enabled, the
+    stand-ins are still not found: a second run changes nothing."""
+    (ws / "strict.toml").write_text('[pii]\ndefault-allowlist = false\nentities = '
+                                    '["EMAIL_ADDRESS", "PHONE_NUMBER", "URL", "IP_ADDRESS"]\n')
+    ps = people(5, seed=3)
+    src = ws / "s.jsonl"
+    src.write_text("".join(json.dumps({"m": p.email, "t": p.phone}) + "\n" for p in ps))
+    args = ["pii", "scrub", "s.jsonl", "--in-place", "--mode", "pseudonym", "--policy",
+            "strict.toml"]
+    code, text = mlgate(capsys, *args)
+    assert code == 0 and "replaced 10 " in text, text
+    first = src.read_text()
+    assert len(set(PSEUDO_EMAIL.findall(first))) == 5
+    code, text = mlgate(capsys, *args)
+    assert code == 0 and "replaced 0 " in text and src.read_text() == first
+    code, _ = mlgate(capsys, "pii", "--policy", "strict.toml", "s.jsonl")
+    assert code == 0
