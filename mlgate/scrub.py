@@ -6,10 +6,16 @@ Detection is the hook's own (`PiiDetector(policy).spans`), replacement is presid
 - CSV/TSV: row by row; a row without PII is copied byte for byte, a changed row is written
   again in the row's own quoting style, delimiter and line ending.
 - JSONL, JSON, notebooks: string literal by string literal in the original text, so that
-  spacing, key order, number spelling and everything without PII stays as it was. Object keys
-  are kept; notebook images (`image/*`, PDF, audio, video) are not touched.
-- text and Markdown: line by line, line endings kept.
-- Parquet: batch by batch through pyarrow, schema (and its metadata) kept.
+  spacing, key order, number spelling and everything without PII stays as it was. A number
+  that is PII becomes a string; an object key that is PII becomes a pseudonym (in either mode,
+  so that keys stay unique). Notebook images and other binary outputs (`image/*`, PDF, audio,
+  video) are not touched.
+- Parquet: batch by batch through pyarrow, schema (and its metadata) kept; an integer that is
+  PII becomes null (an integer column cannot hold a tag).
+- text, Markdown and any other extension: line by line, line endings kept.
+
+The cells are the ones `mlgate pii` checks (same CSV dialect sniffing, same keys as context),
+so a scrubbed file passes the hook with the same policy.
 
 Encoding (UTF-8, UTF-8/16/32 with BOM) and line endings are kept; invalid UTF-8 bytes survive
 unchanged. Output goes to a temporary file in the target's directory that replaces the target
@@ -47,7 +53,7 @@ from typing import IO, Any, Protocol
 
 from mlgate.errors import MlgateError
 from mlgate.policy import Policy
-from mlgate.sources import display_path
+from mlgate.sources import display_path, is_lfs_pointer
 
 MODES = ("tag", "pseudonym")
 KEY_ENV = "MLGATE_SCRUB_KEY"
@@ -57,7 +63,8 @@ FORMATS = {  # by extension, as `mlgate pii` reads them; anything else is text l
 }
 MAX_RECORD_LINES = 1000  # a JSONL record may span lines (pretty-printed), up to this many
 MAX_PASSES = 3  # a changed value is detected again at most this many times
-_CACHE_SIZE = 16_384
+_CACHE_SIZE = 16_384  # scrubbed values remembered (values up to _CACHE_TEXT characters)
+_CACHE_TEXT = 1024
 _SNIFF_BYTES = 64 * 1024
 _BINARY_MIME = ("image/", "audio/", "video/", "application/pdf")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -130,6 +137,8 @@ class Replacer:
         candidate = f"user-{h}@example.test" if entity == "EMAIL_ADDRESS" else f"<{entity}_{h}>"
         if candidate[0] != "<" and self.spans_fn(candidate, None):
             candidate = f"<{entity}_{h}>"  # the plausible form would be found again: use a tag
+        if len(self._stand_ins) >= _CACHE_SIZE:
+            self._stand_ins.clear()  # only a cache: the HMAC gives the same stand-in again
         self._stand_ins[(entity, norm)] = candidate
         return candidate
 
@@ -159,9 +168,10 @@ class Replacer:
                 if not n:
                     break
             cached = (new, total)
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            self._cache[(text, key, mode)] = cached
+            if len(text) <= _CACHE_TEXT:
+                if len(self._cache) >= _CACHE_SIZE:
+                    self._cache.clear()
+                self._cache[(text, key, mode)] = cached
         self.count += cached[1]
         return cached[0]
 
@@ -266,7 +276,8 @@ def _csv_dialect(sample: str, fmt: str) -> tuple[str, str | None]:
     """Delimiter and quote character, chosen as `mlgate pii` reads the file (so that the
     cells scrubbed are the cells checked). A TSV file honours quotes only when its head
     shows quoted fields: a stray `"` must not swallow the rest of the file."""
-    sample = sample[:8192]
+    cut = sample.find("\n", 8192)
+    sample = sample if cut < 0 else sample[:cut + 1]
     default = "\t" if fmt == "tsv" else ","
     first = sample.split("\n", 1)[0]
     delimiter = default
@@ -503,6 +514,10 @@ def _scrub_parquet(source: Path, dest: Path, rep: Replacer) -> None:
             return tuple(walk(v, key) for v in value)
         return value
 
+    with open(source, "rb") as fh:
+        head = fh.read(1024)
+    if is_lfs_pointer(head):
+        raise _FileProblem("Git LFS pointer, not the parquet content (git lfs pull)")
     try:
         pf = pq.ParquetFile(source)
         schema = pf.schema_arrow

@@ -410,6 +410,8 @@ def test_in_place_failure_leaves_original(ws: Path, capsys: Any,
     ("nb.ipynb", b"this is not json", "not valid JSON"),
     ("nb2.ipynb", b'{"a": 1}', "not a Jupyter notebook"),
     ("trunc.parquet", b"PAR1\x00\x00garbage", "parquet"),
+    ("lfs.parquet", b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"0" * 64
+     + b"\nsize 1234\n", "Git LFS pointer"),
     ("model.bin", b"\x80\x02}q\x00(X\x01\x00\x00\x00a" * 20, "binary"),
     ("u16.txt", b"\xff\xfe" + b"a\x00\x00\xd8", "UTF-16"),
 ])
