@@ -101,13 +101,11 @@ class Replacer:
     def __init__(self, spans_fn: SpansFn, mode: str = "tag", key: bytes | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-        from presidio_anonymizer import AnonymizerEngine
-
         self.spans_fn = spans_fn
         self.mode = mode
         self.key = key if key is not None else os.urandom(32)
         self.count = 0
-        self._engine = AnonymizerEngine()
+        self._engine: Any = None  # presidio-anonymizer, imported when the first value is found
         self._operators: dict[tuple[str, str], Any] = {}
         self._stand_ins: dict[tuple[str, str], str] = {}
         self._cache: dict[tuple[str, str | None, str], tuple[str, int]] = {}
@@ -146,6 +144,10 @@ class Replacer:
         spans = self.spans_fn(text, key)
         if not spans:
             return text, 0
+        if self._engine is None:
+            from presidio_anonymizer import AnonymizerEngine
+
+            self._engine = AnonymizerEngine()
         from presidio_anonymizer.entities import RecognizerResult
 
         results = [RecognizerResult(s.entity, s.start, s.end, s.score) for s in spans]
