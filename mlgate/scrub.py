@@ -483,8 +483,8 @@ def _scrub_parquet(source: Path, dest: Path, rep: Replacer) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise _FileProblem("reading parquet needs pyarrow: pip install 'mlgate[parquet]'") \
-            from None
+        raise _FileProblem("parquet support needs the 'parquet' extra: "
+                           "pip install 'mlgate[parquet]'") from None
 
     def wanted(t: Any) -> bool:  # the column types `mlgate pii` checks
         types = pa.types
