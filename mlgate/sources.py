@@ -582,9 +582,13 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
             return SourceError(f"not valid JSON at line {top_line}: {what} (at line {at_line})")
         return SourceError(f"not valid JSON at line {at_line}: {what}")
 
+    fast = want is None  # see _place_container
+    plain: dict[str, bool] = {}
+    wasted = done = 0  # characters scanned by failed fast-path attempts / consumed
     pos = 0
     while True:
         more = False  # the token at `pos` may continue in the next chunk
+        restart = False  # go on from `pos` in the same buffer
         blen = len(buf)
         for m in tok_finditer(buf, pos):
             g: int = m.lastindex  # type: ignore[assignment]
@@ -610,6 +614,24 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
                                 line_start = buf.rfind("\n", lpos, p) + 1
                             lpos = p
                             top_line = line
+                        if fast:
+                            # Fast path: a whole container in the buffer is parsed by
+                            # json's C scanner and its values placed in the text.
+                            placed = _place_container(buf, p, cur_key, plain)
+                            if placed is None:
+                                wasted += blen - p
+                                fast = wasted < done + 8 * _CHUNK
+                            else:
+                                for t, i, k in placed[1]:
+                                    n = buf.count("\n", lpos, i)
+                                    if n:
+                                        line += n
+                                        line_start = buf.rfind("\n", lpos, i) + 1
+                                    lpos = i
+                                    yield Cell(t, line, i - line_start + 1, k)
+                                state = _COMMA_OR_CLOSE if stack else _TOP
+                                pos, restart = placed[0], True
+                                break
                         if len(stack) >= _MAX_DEPTH:
                             raise fail(f"nested deeper than {_MAX_DEPTH} levels", line)
                         if c == "{":
@@ -749,6 +771,8 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
             pos = blen  # only whitespace (or nothing) is left
             more = not eof
 
+        if restart:
+            continue
         if pos < blen and not more:
             # an unexpected token at `pos`
             n = buf.count("\n", lpos, pos)
@@ -779,6 +803,7 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
             line_start = buf.rfind("\n", lpos, pos) + 1
         lpos = 0
         line_start -= pos
+        done += pos
         rest = buf[pos:]
         if (len(rest) > _STR_PIECE and rest.startswith('"')
                 and state in (_TOP, _VAL, _VAL_OR_CLOSE)):
@@ -790,14 +815,15 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
             if state == _TOP:
                 top_line = line
             col = -line_start + 2
-            rest, done, consumed = yield from _long_string(rest, read, line, col, long_key,
-                                                           wanted)
-            if done is None:  # the end of the input inside the string
+            rest, breaks, consumed = yield from _long_string(rest, read, line, col, long_key,
+                                                             wanted)
+            if breaks is None:  # the end of the input inside the string
                 if truncated():
                     return
                 raise fail("unterminated string", line)
-            line += done
-            line_start = 0 if done else line_start - consumed
+            line += breaks
+            line_start = 0 if breaks else line_start - consumed
+            done += consumed
             state = _COMMA_OR_CLOSE if stack else _TOP
             buf, pos = rest, 0
             eof = False
@@ -938,10 +964,10 @@ def _jsonl_lines(src: _TextInput) -> Iterator[Cell]:
             raise SourceError(f"not valid JSON at line {n}: {msg}{where}") from None
         except RecursionError:
             value = _Desync
-        out: list[Cell] = []
+        out: list[tuple[str, int, str | None]] = []
         if value is not _Desync:
             try:
-                end = _place(value, None, text, 0, n, "\\" in text, out, plain)
+                end = _place(value, None, text, 0, "\\" in text, out, plain)
                 if text.find('"', end) != -1:
                     raise _Desync
             except (_Desync, RecursionError):
@@ -950,9 +976,8 @@ def _jsonl_lines(src: _TextInput) -> Iterator[Cell]:
             yield from _json_events(iter((text, "")).__next__, lambda: False, jsonl=True,
                                     first_line=n)
         else:
-            yield from out
-        if len(plain) > 10_000:
-            plain.clear()
+            for t, i, k in out:
+                yield Cell(t, n, i + 1, k)
     else:
         return
     src.finish()
@@ -960,17 +985,47 @@ def _jsonl_lines(src: _TextInput) -> Iterator[Cell]:
     yield from _json_events(iter((text, "")).__next__, lambda: cut, jsonl=True, first_line=n)
 
 
-def _place(value: Any, key: str | None, text: str, pos: int, n: int, escapes: bool,
-           out: list[Cell], plain: dict[str, bool]) -> int:
-    """Append the cells of `value` (parsed from `text`, its literal at or after `pos`) in
-    document order; returns the position after it. Raises _Desync when unsure."""
+_raw_decode = json.JSONDecoder(parse_int=_Num, parse_float=_Num, strict=False).raw_decode
+
+
+def _place_container(buf: str, p: int, key: str | None, plain: dict[str, bool]
+                     ) -> tuple[int, list[tuple[str, int, str | None]]] | None:
+    """The end and the values of the JSON object or array at buf[p], or None when it does
+    not end within `buf`, is not valid, or cannot be placed exactly (the tokenizer then
+    reads it token by token and reports any error)."""
+    try:
+        value, end = _raw_decode(buf, p)
+    except (ValueError, RecursionError):
+        return None
+    out: list[tuple[str, int, str | None]] = []
+    try:
+        after = _place(value, key, buf, p, buf.find("\\", p, end) != -1, out, plain)
+    except (_Desync, RecursionError):
+        return None
+    if after > end or buf.find('"', after, end) != -1:  # e.g. a duplicate key was dropped
+        return None
+    return end, out
+
+
+def _place(value: Any, key: str | None, text: str, pos: int, escapes: bool,
+           out: list[tuple[str, int, str | None]], plain: dict[str, bool]) -> int:
+    """Append (text, index in `text` where it starts, key) for the values of `value` (parsed
+    from `text`, its literal at or after `pos`) in document order; returns the index after
+    the literal. Raises _Desync when unsure where a value stands.
+
+    Exact because, between the end of one literal and the next, valid JSON has only
+    whitespace, punctuation and true/false/null: the next '"' opens the next string (keys
+    included), and the next occurrence of a number's text is that number."""
     if isinstance(value, str):
-        q = text.find('"', pos) if type(value) is str else text.find(value, pos)
+        if type(value) is not str:  # a number, as its literal text
+            q = text.find(value, pos)
+            if q < 0 or text.find('"', pos, q) != -1:
+                raise _Desync
+            out.append((value, q, key))
+            return q + len(value)
+        q = text.find('"', pos)
         if q < 0:
             raise _Desync
-        if type(value) is not str:  # a number
-            out.append(Cell(value, n, q + 1, key))
-            return q + len(value)
         if escapes:
             m = _JSTR_RE.match(text, q)
             if m is None:
@@ -981,7 +1036,7 @@ def _place(value: Any, key: str | None, text: str, pos: int, n: int, escapes: bo
             if text[end - 1:end] != '"' or not text.startswith(value, q + 1):
                 raise _Desync
         if value:
-            out.append(Cell(value, n, q + 2, key))
+            out.append((value, q + 1, key))
         return end
     if isinstance(value, dict):
         for k, v in value.items():
@@ -999,14 +1054,16 @@ def _place(value: Any, key: str | None, text: str, pos: int, n: int, escapes: bo
                     raise _Desync
             is_plain = plain.get(k)
             if is_plain is None:
+                if len(plain) > 10_000:
+                    plain.clear()
                 is_plain = plain[k] = not k or bool(_PLAIN_KEY.fullmatch(k))
             if not is_plain:
-                out.append(Cell(k, n, q + 2, key))
-            pos = _place(v, k, text, pos, n, escapes, out, plain)
+                out.append((k, q + 1, key))
+            pos = _place(v, k, text, pos, escapes, out, plain)
         return pos
     if isinstance(value, list):
         for v in value:
-            pos = _place(v, key, text, pos, n, escapes, out, plain)
+            pos = _place(v, key, text, pos, escapes, out, plain)
         return pos
     return pos  # true, false, null
 

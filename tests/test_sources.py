@@ -234,6 +234,14 @@ def test_json_keys_that_may_be_pii_are_values(tmp_path: Path) -> None:
     assert "users" not in c and "age" not in c  # plain words are not
 
 
+def test_json_duplicate_keys_keep_every_value(tmp_path: Path) -> None:
+    p = tmp_path / "dup.json"
+    p.write_text('[{"a": "x@y.test",\n  "a": "z@y.test"}, {"b": 1, "b": 2}]', encoding="utf-8")
+    assert [(c.text, c.line, c.column, c.key) for c in read_all(p)[0]] == [
+        ("x@y.test", 1, 9, "a"), ("z@y.test", 2, 9, "a"), ("1", 2, 27, "b"),
+        ("2", 2, 35, "b")]
+
+
 def test_json_several_top_level_values_and_empty(tmp_path: Path) -> None:
     p = tmp_path / "actually_lines.json"
     p.write_text('{"a": "x"}\n{"a": "y"}\n', encoding="utf-8")
