@@ -67,7 +67,8 @@ def _severity_table(value: Mapping[str, str]) -> str | None:
 def _rule_ids(check: str) -> Callable[[list[str]], str | None]:
     def problem(value: list[str]) -> str | None:
         for rule in value:
-            if not rule.startswith(f"{check}/") or rule == f"{check}/":
+            family, slash, name = rule.rpartition("/")
+            if not name or (slash and family != check):
                 return f"a list of {check} rule ids ('{check}/<name>'), not {rule!r}"
         return None
     return problem

@@ -148,7 +148,9 @@ ERRORS = [
     ('[secrets]\nmax-bytes = 1.5\n', ["'secrets.max-bytes'", "an integer"]),
     ('[secrets]\nallowlist = ["(unclosed"]\n', ["'secrets.allowlist'", "valid regular expression",
                                                 "(unclosed"]),
-    ('[secrets]\ndisable = ["generic-api-key"]\n', ["'secrets.disable'", "secrets/<name>"]),
+    ('[secrets]\ndisable = ["pii/EMAIL_ADDRESS"]\n', ["'secrets.disable'", "secrets/<name>",
+                                                    "'pii/EMAIL_ADDRESS'"]),
+    ('[secrets]\ndisable = ["secrets/"]\n', ["'secrets.disable'", "secrets/<name>"]),
     ('secrets = 3\n', ["'secrets' must be a table"]),
     ('[severity]\n"secrets/*" = "fatal"\n', ["'severity'", "error, warning, note or off",
                                              "'fatal'"]),
@@ -253,7 +255,7 @@ recognizers = [{name = "emp", entity = "EMPLOYEE_ID", regex = "E-[0-9]{6}", cont
 
 # --- through the command line: exit 2, one line, no traceback ------------------------------
 
-def test_cli_bad_policy_exits_2_with_one_line(repo: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_bad_policy_exits_2_with_one_line(repo: Path, cli) -> None:
     bad = write(repo / "bad.toml", '[secrets]\nmax-bytes = "big"\n')
     write(repo / "somefile.py", "x = 1\n")
     code, out, err = cli("secrets", "--policy", str(bad), "somefile.py")
@@ -265,7 +267,7 @@ def test_cli_bad_policy_exits_2_with_one_line(repo: Path, cli) -> None:  # type:
     assert "Traceback" not in err
 
 
-def test_cli_missing_policy_exits_2(repo: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_missing_policy_exits_2(repo: Path, cli) -> None:
     code, _, err = cli("secrets", "--policy", "nope.toml", "x.py")
     assert code == 2
     assert "nope.toml: cannot read policy file" in err

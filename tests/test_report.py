@@ -39,7 +39,7 @@ def pii_finding(**kw: Any) -> Finding:
 
 
 def file_finding(**kw: Any) -> Finding:
-    base: dict[str, Any] = dict(check="secrets", rule="secrets/file-truncated",
+    base: dict[str, Any] = dict(check="secrets", rule="secrets/not-scanned",
                                 severity=Severity.NOTE, path="big.txt",
                                 message="only the first 20000000 bytes were scanned",
                                 fingerprint="2" * 32)
@@ -56,7 +56,7 @@ def sample() -> Result:
 
 # --- JSON ---------------------------------------------------------------------------------
 
-FINDING_KEYS = {"check": str, "rule": str, "severity": str, "path": str,
+FINDING_KEYS: dict[str, Any] = {"check": str, "rule": str, "severity": str, "path": str,
                 "line": (int, type(None)), "column": (int, type(None)), "lines": list,
                 "occurrences": int, "message": str, "excerpt": str, "fingerprint": str,
                 "key": (str, type(None)), "suppressed_by": (str, type(None))}
@@ -183,7 +183,7 @@ def test_text_format() -> None:
         "(hf_...(37 chars)) [error]",
         "data/users.csv:3:2: pii/EMAIL_ADDRESS e-mail address "
         "(key 'email'; j***@e***.com; 3 occurrences, lines 3,4,9) [warning]",
-        "big.txt: secrets/file-truncated only the first 20000000 bytes were scanned [note]",
+        "big.txt: secrets/not-scanned only the first 20000000 bytes were scanned [note]",
         "data/broken.parquet: error: not a parquet file",
     ]  # the suppressed finding is not printed
 

@@ -231,7 +231,7 @@ def test_baseline_write_to_missing_directory_is_an_error(tmp_path: Path) -> None
         Baseline().write(tmp_path / "no" / "such" / "b.json", [mk(1)], "r")
 
 
-def test_corrupt_baseline_through_the_cli(repo: Path, fake_check: str, cli) -> None:  # type: ignore[no-untyped-def]
+def test_corrupt_baseline_through_the_cli(repo: Path, fake_check: str, cli) -> None:
     (repo / ".mlgate-baseline.json").write_text("{not json")
     (repo / "a.py").write_text("x = 1\n")
     code, out, err = cli("secrets", "a.py")
@@ -288,7 +288,7 @@ def _hf_token() -> str:
 
 
 @needs_secrets
-def test_baseline_file_contains_no_value(repo: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_baseline_file_contains_no_value(repo: Path, cli) -> None:
     token = _hf_token()
     (repo / "train.py").write_text(f'HF_TOKEN = "{token}"\n')
     code, out, err = cli("baseline", "--check", "secrets", "--reason", "revoked", "train.py")
@@ -303,7 +303,7 @@ def test_baseline_file_contains_no_value(repo: Path, cli) -> None:  # type: igno
 
 
 @needs_secrets
-def test_inline_pragma_end_to_end(repo: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_inline_pragma_end_to_end(repo: Path, cli) -> None:
     token = _hf_token()
     (repo / "a.py").write_text(f'T = "{token}"  # mlgate: allow secrets -- revoked\n')
     assert cli("secrets", "a.py")[0] == 0

@@ -1,0 +1,147 @@
+"""The hook catalog: `.pre-commit-hooks.yaml` is generated from it and valid, file filters
+select the right paths, and every hook is wired to a command, a module and the README."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from identify.identify import tags_from_path
+
+from mlgate import catalog
+from mlgate.catalog import BY_CHECK, BY_ID, HOOKS, manifest
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = ROOT / ".pre-commit-hooks.yaml"
+
+
+def test_manifest_file_is_in_sync_with_the_catalog() -> None:
+    assert MANIFEST.read_text(encoding="utf-8") == manifest(), (
+        ".pre-commit-hooks.yaml drifted from mlgate/catalog.py; regenerate it with "
+        "`python -m mlgate.catalog > .pre-commit-hooks.yaml`")
+
+
+def test_pre_commit_validates_the_manifest() -> None:
+    proc = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
+                           str(MANIFEST)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_manifest_parses_back_to_the_catalog() -> None:
+    entries = yaml.safe_load(manifest())
+    assert [e["id"] for e in entries] == [h.id for h in HOOKS]
+    for e, h in zip(entries, HOOKS, strict=True):
+        assert e["name"] == h.name
+        assert e["description"] == h.description
+        assert e["entry"] == f"mlgate {h.command}"
+        assert e["language"] == "python"
+        assert e.get("files", "") == h.files
+        assert e["types"] == list(h.types)
+        assert e["stages"] == list(h.stages)
+        assert e.get("pass_filenames", True) is h.pass_filenames
+        assert e.get("always_run", False) is h.always_run
+        assert e.get("require_serial", False) is h.require_serial
+
+
+@pytest.mark.parametrize("value", ["on", "No", "true", "null", "~", "1.0", "0x10", "- item",
+                                   "a: b", "x #y", "trailing ", "", "ünïcode", "it's",
+                                   "Plain name", "[list]", "{map}", "*alias", "&anchor",
+                                   "!tag", "%dir", "@at", "`tick`", "yes"])
+def test_yaml_scalars_read_back_as_the_same_string(value: str) -> None:
+    assert yaml.safe_load(f"k: {catalog._yaml_scalar(value)}")["k"] == value
+
+
+def test_ids_are_unique_and_well_formed() -> None:
+    ids = [h.id for h in HOOKS]
+    assert len(ids) == len(set(ids)) == len(BY_ID)
+    assert len({h.check for h in HOOKS}) == len(BY_CHECK) == len(HOOKS)
+    for h in HOOKS:
+        assert re.fullmatch(r"[a-z][a-z0-9-]+", h.id), h.id
+        if h.files:
+            re.compile(h.files)
+
+
+def test_every_hook_has_a_command_and_a_module() -> None:
+    from mlgate.cli import cli
+
+    for h in HOOKS:
+        assert h.command.split()[0] in cli.commands, h.command
+        assert h.module == f"mlgate.hooks.{h.check.replace('-', '_')}"
+        assert importlib.util.find_spec(h.module) is not None, f"{h.module} does not exist"
+
+
+def test_hook_docs_and_readme_list_every_hook() -> None:
+    readme = ROOT / "README.md"
+    if not readme.exists():
+        pytest.skip("README.md is not written yet")
+    text = readme.read_text(encoding="utf-8")
+    for h in HOOKS:
+        assert f"`{h.id}`" in text or h.id in text, f"README.md does not list {h.id}"
+
+
+def _selected(hook: catalog.Hook, root: Path, path: str, binary: bool) -> bool:
+    """Whether pre-commit would pass `path` to `hook`: the `files` regex on the repo-relative
+    path AND every `types` tag that identify gives the real file (by name, else content)."""
+    if hook.files and not re.search(hook.files, path):
+        return False
+    f = root / path
+    f.parent.mkdir(parents=True, exist_ok=True)
+    f.write_bytes(b"\x00\x01\x02binary\xff" if binary else b"key = 1\n")
+    return set(hook.types) <= tags_from_path(str(f))
+
+
+BINARY = (".safetensors", ".pt", ".png", ".zip", ".parquet")
+
+
+# (hook id, path, selected?)
+FILES = [
+    ("pii-in-data-samples", "data/users.csv", True),
+    ("pii-in-data-samples", "data/USERS.CSV", True),
+    ("pii-in-data-samples", "data/sample.tsv", True),
+    ("pii-in-data-samples", "data/sample.jsonl", True),
+    ("pii-in-data-samples", "data/sample.ndjson", True),
+    ("pii-in-data-samples", "data/sample.json", True),
+    ("pii-in-data-samples", "data/train-00000.parquet", True),
+    ("pii-in-data-samples", "notes.txt", True),
+    ("pii-in-data-samples", "README.md", True),
+    ("pii-in-data-samples", "notebooks/eda.ipynb", True),
+    ("pii-in-data-samples", "train.py", False),
+    ("pii-in-data-samples", "model.safetensors", False),
+    ("pii-in-data-samples", "data/users.csv.gz", False),
+    ("pii-in-data-samples", "data/csv/readme", False),
+    ("pii-in-data-samples", "config.yaml", False),
+    ("pii-in-data-samples", "data.jsonl.bak", False),
+    ("detect-ml-secrets", "train.py", True),
+    ("detect-ml-secrets", "notebooks/eda.ipynb", True),
+    ("detect-ml-secrets", "config/settings.yaml", True),
+    ("detect-ml-secrets", ".env", True),
+    ("detect-ml-secrets", "deploy/.env.production", True),
+    ("detect-ml-secrets", "Dockerfile", True),
+    ("detect-ml-secrets", ".github/workflows/ci.yml", True),
+    ("detect-ml-secrets", "kaggle.json", True),
+    ("detect-ml-secrets", "scripts/run.sh", True),
+    ("detect-ml-secrets", "model.safetensors", False),
+    ("detect-ml-secrets", "weights.pt", False),
+    ("detect-ml-secrets", "image.png", False),
+    ("detect-ml-secrets", "archive.zip", False),
+]
+
+
+@pytest.mark.parametrize(("hook_id", "path", "expected"), FILES)
+def test_file_filters(tmp_path: Path, hook_id: str, path: str, expected: bool) -> None:
+    if hook_id not in BY_ID:
+        pytest.skip(f"{hook_id} is not in this version's catalog")
+    binary = path.endswith(BINARY)
+    assert _selected(BY_ID[hook_id], tmp_path, path, binary) is expected
+
+
+def test_every_hook_has_file_filter_cases() -> None:
+    covered = {hook_id for hook_id, _, _ in FILES}
+    for h in HOOKS:
+        if h.pass_filenames:
+            assert h.id in covered, f"add {h.id} cases to FILES in tests/test_catalog.py"
