@@ -1,0 +1,826 @@
+"""pii-in-data-samples: personal data in committed data samples, found with Presidio, offline.
+
+Prefilter, then confirm. Every recognizer has a cheap *necessary* condition written with plain
+`re` / `str` operations (an e-mail needs an `@`, a phone number a phonenumbers candidate with
+enough digits, a card number twelve digits in a row, ...). Only a cell that meets a recognizer's
+condition is given to that recognizer, so Presidio (and spaCy under it, ≈ 1 s to import) is only
+imported when some cell needs confirming. The confirming step is Presidio's own recognizers with
+Presidio's own scoring: context words (the column name or key), the score threshold and
+de-duplication are done exactly as `AnalyzerEngine.analyze` does them with the no-op NLP engine,
+so mlgate reports every finding Presidio reports (tests/test_pii_parity.py proves it).
+
+Public API (mlgate.scrub codes against it):
+    PiiSpan, PiiDetector(policy).spans(text, key=None), check(paths, policy)
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlgate.errors import MlgateError
+from mlgate.findings import (
+    MAX_LINES,
+    FileError,
+    Finding,
+    Severity,
+    location_fingerprint,
+    mask_pii,
+)
+
+if TYPE_CHECKING:
+    from mlgate.policy import Policy
+
+DEFAULT_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE",
+                    "IP_ADDRESS")
+PRESIDIO_PHONE_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
+REGEX_TIMEOUT_SECONDS = 5  # Presidio's default is 60 s per regex scan; a hook wants less
+MIN_PHONE_DIGITS = 7  # default allowlist: shorter "phone numbers" are years, counts, pagers
+TRUNCATED_RULE = "pii/file-truncated"
+_MAX_GROUPS = 10_000  # distinct (key, entity) findings per file; more keys share one finding
+
+LABELS = {
+    "EMAIL_ADDRESS": "e-mail address", "PHONE_NUMBER": "phone number",
+    "CREDIT_CARD": "payment card number", "US_SSN": "US social security number",
+    "IBAN_CODE": "IBAN", "IP_ADDRESS": "IP address", "PERSON": "person name",
+    "LOCATION": "location",
+}
+
+
+@dataclass(frozen=True)
+class PiiSpan:
+    start: int
+    end: int
+    entity: str
+    score: float
+
+
+# ---------------------------------------------------------------------------------------------
+# Prefilters: plain `re`, no Presidio. Each is a necessary condition for its recognizer to
+# return anything on a text (tests/test_pii_parity.py checks them against the recognizers).
+
+_DIGIT = re.compile(r"\d")
+_CARD_PRESIDIO = re.compile(r"\d{4}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
+_CARD_MLGATE = re.compile(r"[0-9](?:[ -]?[0-9]){11}")
+_SSN = re.compile(r"[0-9]{3}[- .]?[0-9]{2}[- .]?[0-9]{4}")
+# IbanRecognizer matches case-sensitively (its own flags, as constructed here)
+_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2}")
+_IPV4 = re.compile(r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]")
+# every IPv6 form is either compressed (`::`) or has six or seven `hex:` groups
+_IPV6 = re.compile(r"::|(?:[0-9A-F]{1,4}:){6}[0-9A-F]", re.IGNORECASE)
+_GATE_DEFAULT = re.compile(r"[@:\d]")  # every default recognizer needs one of these
+
+
+@functools.lru_cache(maxsize=1)
+def _phone_pattern() -> re.Pattern[str]:
+    from phonenumbers import phonenumbermatcher
+
+    return phonenumbermatcher._PATTERN  # the candidate pattern PhoneNumberMatcher searches
+
+
+def min_phone_digits(regions: Sequence[str]) -> int:
+    """The fewest digits a number PhoneNumberMatcher (leniency VALID) can return has, for these
+    default regions: a national number of a default region, or country code + national number
+    of any region (written with `+` or an international prefix). From phonenumbers' metadata."""
+    from phonenumbers import PhoneMetadata
+    from phonenumbers.phonenumberutil import COUNTRY_CODES_FOR_NON_GEO_REGIONS, SUPPORTED_REGIONS
+
+    def shortest(md: Any) -> int:
+        lengths = [n for n in md.general_desc.possible_length if n > 0]
+        return min(lengths) if lengths else 1
+
+    best = min(shortest(PhoneMetadata.metadata_for_region(r)) for r in regions)
+    for r in SUPPORTED_REGIONS:
+        md = PhoneMetadata.metadata_for_region(r)
+        if md is not None:
+            best = min(best, len(str(md.country_code)) + shortest(md))
+    for cc in COUNTRY_CODES_FOR_NON_GEO_REGIONS:
+        md = PhoneMetadata.metadata_for_nongeo_region(cc)
+        best = min(best, len(str(cc)) + shortest(md))
+    return max(best, 1)
+
+
+def phone_candidates(text: str, min_digits: int) -> list[tuple[int, int]]:
+    """Spans of PhoneNumberMatcher's candidates with at least `min_digits` digits: every phone
+    number it returns lies inside one of them. A candidate the matcher would cut in two and
+    search again is returned with the rest of the text (conservative)."""
+    if len(_DIGIT.findall(text)) < min_digits:
+        return []
+    from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
+
+    out = []
+    for m in _phone_pattern().finditer(text):
+        if cut.search(m.group()):
+            out.append((m.start(), len(text)))
+        elif len(_DIGIT.findall(m.group())) >= min_digits:
+            out.append(m.span())
+    return out
+
+
+class _RegexPrefilter:
+    """A custom recognizer's own regex (compiled as Presidio compiles it) as its prefilter."""
+
+    def __init__(self, pattern: Any) -> None:
+        self.pattern = pattern
+
+    def __call__(self, text: str) -> bool:
+        return self.pattern.search(text) is not None
+
+
+class _PhonePrefilter:
+    def __init__(self, min_digits: int) -> None:
+        self.min_digits = min_digits
+
+    def __call__(self, text: str) -> bool:
+        return bool(phone_candidates(text, self.min_digits))
+
+
+def _email_prefilter(text: str) -> bool:
+    return "@" in text
+
+
+def _ip_prefilter(text: str) -> bool:
+    return bool(_IPV4.search(text) or _IPV6.search(text))
+
+
+def _search(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    return lambda text: pattern.search(text) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# The default allowlist: reserved test and documentation values, and ML-typical noise.
+
+RESERVED_EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
+RESERVED_EMAIL_TLDS = ("test", "example", "invalid", "localhost")
+TEST_CARD_NUMBERS = frozenset({
+    # Stripe, PayPal/Braintree, Adyen and card-network test numbers
+    "4111111111111111", "4242424242424242", "4000056655665556", "4012888888881881",
+    "4222222222222", "4000000000000002", "4000000000000077", "4000000000003220",
+    "4005519200000004", "4009348888881881", "4012000033330026", "4012000077777777",
+    "4217651111111119", "4500600000000061", "4917610000000000", "4444333322221111",
+    "5555555555554444", "5105105105105100", "5200828282828210", "5431111111111111",
+    "2223003122003222", "2223000048400011", "2222400070000005", "5454545454545454",
+    "378282246310005", "371449635398431", "378734493671000", "341111111111111",
+    "6011111111111117", "6011000990139424", "6011601160116611", "6011000000000004",
+    "3056930009020004", "36227206271667", "30569309025904", "38520000023237",
+    "3566002020360505", "3530111333300000", "3566111111111113",
+    "6200000000000005", "6200000000000047", "6759649826438453", "6799990100000000019",
+    "5019717010103742", "6331101999990016",
+})
+_DOC_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"))
+_FICTIONAL_PHONE = re.compile(r"(?:1?\d{3})?55501\d\d")
+_VERSION_BEFORE = re.compile(r"(?:[vV]|[=<>~!^]=?|\bversion\s*)\s*$")
+_VERSION_AFTER = re.compile(r"\.\d|[-+][0-9A-Za-z]")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+_HEX_TOKEN = re.compile(r"(?<![0-9A-Za-z])(?=[0-9]*[a-fA-F])[0-9a-fA-F]{16,}(?![0-9A-Za-z])")
+_FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)(?![\w.])")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+                        r"(?:Z|[-+]\d{2}:?\d{2})?)?|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?")
+_PLAIN_NUMBER = re.compile(r"\s*[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?\s*")
+_ID_KEY = re.compile(
+    r"(?i)(?:.*[_\-. ])?(?:id|ids|idx|index|uid|uuid|guid|key|hash|sha|md5|checksum|step|steps|"
+    r"epoch|epochs|iter|iteration|batch|lr|learning_rate|loss|score|scores|acc|accuracy|f1|"
+    r"precision|recall|bleu|rouge|perplexity|ppl|seed|count|num|size|len|length|tokens|"
+    r"timestamp|time|ts|duration|offset|rank|label|target|logit|logits|prob|weight)s?")
+_NOISE_VALUE = re.compile("|".join(f"(?:{p.pattern})" for p in (_UUID, _HEX_TOKEN, _FLOAT,
+                                                                  _TIMESTAMP)), re.IGNORECASE)
+_NUMERIC_ENTITIES = frozenset({"PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IP_ADDRESS"})
+
+
+def _inside(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
+    lo, hi = (0, len(text)) if len(text) <= 4096 else (max(0, start - 256), end + 256)
+    return any(m.start() <= start and end <= m.end() for m in pattern.finditer(text, lo, hi))
+
+
+def cell_is_noise(text: str, key: str | None) -> bool:
+    """A whole value that is a number under an id/metric key, or a float, timestamp, UUID or
+    hex digest: nothing numeric in it is personal data (default allowlist)."""
+    if key is not None and _ID_KEY.fullmatch(key) and _PLAIN_NUMBER.fullmatch(text):
+        return True
+    value = text.strip()
+    return bool(_NOISE_VALUE.fullmatch(value))
+
+
+def default_allowed(entity: str, text: str, start: int, end: int, key: str | None) -> bool:
+    """Whether the default allowlist (docs/hooks/pii-in-data-samples.md) covers this match."""
+    value = text[start:end]
+    if entity == "EMAIL_ADDRESS":
+        domain = value.rpartition("@")[2].lower().rstrip(".")
+        if any(domain == d or domain.endswith("." + d) for d in RESERVED_EMAIL_DOMAINS):
+            return True
+        return domain.rpartition(".")[2] in RESERVED_EMAIL_TLDS
+    if entity not in _NUMERIC_ENTITIES:
+        return False
+    digits = "".join(c for c in value if c.isdigit())
+    if entity == "CREDIT_CARD" and digits in TEST_CARD_NUMBERS:
+        return True
+    if entity == "PHONE_NUMBER":
+        if len(digits) < MIN_PHONE_DIGITS:
+            return True
+        if len(digits) in (7, 10, 11) and _FICTIONAL_PHONE.fullmatch(digits):
+            return True
+    if entity == "IP_ADDRESS":
+        try:
+            ip = ipaddress.ip_interface(value).ip
+        except ValueError:
+            return False
+        if any(ip in net for net in _DOC_NETWORKS if net.version == ip.version):
+            return True
+        if not ip.is_global:  # loopback, private, link-local, unspecified, reserved
+            return True
+        if ip.version == 4 and (_VERSION_BEFORE.search(text, max(0, start - 10), start)
+                                or _VERSION_AFTER.match(text, end)
+                                or (key is not None and "version" in key.lower())):
+            return True
+    if cell_is_noise(text, key):
+        return True
+    return (_inside(_UUID, text, start, end) or _inside(_HEX_TOKEN, text, start, end)
+            or _inside(_FLOAT, text, start, end) or _inside(_TIMESTAMP, text, start, end))
+
+
+# ---------------------------------------------------------------------------------------------
+# Recognizers
+
+
+@dataclass
+class _Rec:
+    """One recognizer: what it finds, how to make it (with Presidio imported), its prefilter."""
+
+    entity: str
+    make: Callable[[], Any]
+    prefilter: Callable[[str], bool] | None  # None: no cheap condition known, always run
+    presidio: bool = True  # False for mlgate's own additions (not in the parity reference)
+    instance: Any = None
+    lean_phone: bool = False  # run PhoneRecognizer's matching without its per-match extras
+
+
+def _offline_email() -> Any:
+    import tldextract
+    from presidio_analyzer.predefined_recognizers import EmailRecognizer
+
+    extractor = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
+
+    class OfflineEmailRecognizer(EmailRecognizer):
+        """Presidio's e-mail recognizer, validating with the bundled public-suffix snapshot
+        instead of tldextract's default (which fetches the list over the network)."""
+
+        def validate_result(self, pattern_text: str) -> bool:
+            return bool(extractor(pattern_text).fqdn != "")
+
+    return OfflineEmailRecognizer(name="EmailRecognizer")
+
+
+# IIN prefixes and lengths of current card brands (Visa, Mastercard incl. 2-series, Amex,
+# Discover, Diners, JCB, UnionPay, Maestro, Mir, RuPay, Verve, Troy, Elo, Dankort, UATP, ...)
+_CARD_BRANDS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
+    ("visa", r"4", (13, 16, 19)),
+    ("mastercard", r"5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720", (16,)),
+    ("amex", r"3[47]", (15,)),
+    ("diners", r"36", (14, 15, 16, 17, 18, 19)),
+    ("diners", r"30[0-5]|3095|3[89]", (16, 17, 18, 19)),
+    ("jcb", r"35(?:2[89]|[3-8]\d)", (16, 17, 18, 19)),
+    ("discover", r"6011|64[4-9]|65|622(?:12[6-9]|1[3-9]\d|[2-8]\d\d|9[01]\d|92[0-5])",
+     (16, 17, 18, 19)),
+    ("unionpay", r"62|81", (16, 17, 18, 19)),
+    ("maestro", r"5[06-9]|6\d", (12, 13, 14, 15, 16, 17, 18, 19)),
+    ("mir", r"220[0-4]", (16, 17, 18, 19)),
+    ("rupay", r"60|65|81|82|508|353|356", (16,)),
+    ("verve", r"506(?:099|1\d\d)|507(?:86[5-9]|8[7-9]\d|9[0-5]\d|96[0-4])"
+              r"|6500(?:0[2-9]|1\d|2[0-7])", (16, 18, 19)),
+    ("troy", r"9792", (16,)),
+    ("uatp", r"1", (15,)),
+)
+_CARD_BRAND_RES = tuple((name, re.compile(prefix), lengths)
+                        for name, prefix, lengths in _CARD_BRANDS)
+CARD_REGEX = (r"(?<![\w.])(?:[0-9]{12,19}|[0-9]{3,6}(?P<sep>[ -])[0-9]{3,6}"
+              r"(?:(?P=sep)[0-9]{1,6}){1,4})(?![\w]|\.\d)")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def card_brand(digits: str) -> str | None:
+    """The brand whose IIN range and length fit `digits`, or None."""
+    for name, prefix, lengths in _CARD_BRAND_RES:
+        if len(digits) in lengths and prefix.match(digits):
+            return name
+    return None
+
+
+def _mlgate_card() -> Any:
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    class MlgateCardRecognizer(PatternRecognizer):
+        """Payment cards of every current brand and length (12–19 digits) that pass Luhn,
+        including the 2-series Mastercard and 19-digit cards Presidio's recognizer misses."""
+
+        def __init__(self) -> None:
+            super().__init__(supported_entity="CREDIT_CARD", name="MlgateCardRecognizer",
+                             patterns=[Pattern("card (IIN + length + Luhn)", CARD_REGEX, 0.3)],
+                             context=["credit", "card", "visa", "mastercard", "amex",
+                                      "discover", "jcb", "diners", "maestro", "unionpay"])
+
+        def validate_result(self, pattern_text: str) -> bool:
+            digits = "".join(c for c in pattern_text if c in "0123456789")
+            return 12 <= len(digits) <= 19 and luhn_ok(digits) and card_brand(digits) is not None
+
+    return MlgateCardRecognizer()
+
+
+def _custom(spec: dict[str, Any]) -> Callable[[], Any]:
+    def make() -> Any:
+        from presidio_analyzer import Pattern, PatternRecognizer
+
+        return PatternRecognizer(
+            supported_entity=spec["entity"], name=spec["name"],
+            patterns=[Pattern(spec["name"], spec["regex"], float(spec.get("score", 0.6)))],
+            context=list(spec.get("context", [])))
+    return make
+
+
+@functools.lru_cache(maxsize=1)
+def predefined_catalog() -> tuple[tuple[str, str | None, str], ...]:
+    """(class name, country code, entity) of every Presidio predefined pattern recognizer."""
+    import inspect
+
+    import presidio_analyzer
+    import yaml
+    from presidio_analyzer.recognizer_registry.recognizers_loader_utils import (
+        RecognizerListLoader,
+    )
+
+    conf = Path(presidio_analyzer.__file__).parent / "conf" / "default_recognizers.yaml"
+    out = []
+    for item in yaml.safe_load(conf.read_text(encoding="utf-8"))["recognizers"]:
+        if not isinstance(item, dict) or item.get("type") != "predefined":
+            continue
+        try:
+            cls = RecognizerListLoader.get_existing_recognizer_cls(item["name"])
+            kwargs: dict[str, Any] = ({"supported_language": "en"} if "supported_language"
+                                      in inspect.signature(cls.__init__).parameters else {})
+            entities = cls(**kwargs).supported_entities
+        except Exception:  # optional third-party recognizers whose packages are missing
+            continue
+        if len(entities) != 1 or entities[0] in ("PERSON", "LOCATION", "ORGANIZATION", "NRP"):
+            continue
+        country = getattr(cls, "COUNTRY_CODE", None) or item.get("country_code")
+        out.append((item["name"], country, entities[0]))
+    return tuple(out)
+
+
+def _predefined(class_name: str) -> Callable[[], Any]:
+    def make() -> Any:
+        import inspect
+
+        from presidio_analyzer.recognizer_registry.recognizers_loader_utils import (
+            RecognizerListLoader,
+        )
+
+        cls = RecognizerListLoader.get_existing_recognizer_cls(class_name)
+        kwargs: dict[str, Any] = ({"supported_language": "en"} if "supported_language"
+                                  in inspect.signature(cls.__init__).parameters else {})
+        return cls(**kwargs)
+    return make
+
+
+def _presidio_imported() -> None:
+    """Process-wide Presidio settings: bounded regex scans, and a silent logger (Presidio logs
+    matched values on some validation errors: that must never reach a terminal or CI log)."""
+    from presidio_analyzer import pattern_recognizer
+
+    pattern_recognizer.REGEX_TIMEOUT_SECONDS = REGEX_TIMEOUT_SECONDS
+    try:
+        from presidio_analyzer.predefined_recognizers.generic import iban_recognizer
+
+        if hasattr(iban_recognizer, "REGEX_TIMEOUT_SECONDS"):
+            iban_recognizer.REGEX_TIMEOUT_SECONDS = REGEX_TIMEOUT_SECONDS
+    except ImportError:  # pragma: no cover - layout of another Presidio version
+        pass
+    log = logging.getLogger("presidio-analyzer")
+    log.setLevel(logging.CRITICAL + 1)
+    log.propagate = False
+
+
+def key_context(key: str | None) -> list[str]:
+    """Context words for a column name or JSON key, as analyze_dict passes them."""
+    if not key:
+        return []
+    words = [w for w in re.split(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])", key) if w]
+    return [key.lower(), *(w.lower() for w in words)]
+
+
+class PiiDetector:
+    """Presidio's recognizers behind cheap prefilters. Thread-unsafe; make one per process."""
+
+    def __init__(self, policy: Policy) -> None:
+        cfg = policy.section("pii")
+        self.policy = policy
+        self.threshold = float(cfg["threshold"])
+        self.deep = bool(cfg["deep"])
+        self.use_default_allowlist = bool(cfg["default-allowlist"])
+        self.allow_values = frozenset(cfg["allowlist"])
+        self.allow_patterns = [re.compile(p) for p in cfg["allowlist-patterns"]]
+        self.spacy_model = str(cfg["spacy-model"])
+        self.ner_entities = list(cfg["ner-entities"]) if self.spacy_model and self.deep else []
+        regions = [r.upper() for r in cfg["phone-regions"]]
+        entities = list(dict.fromkeys(cfg["entities"]))
+        countries = [c.lower() for c in cfg["countries"]]
+        self.recs: list[_Rec] = []
+        builtin = set(DEFAULT_ENTITIES)
+        if "PHONE_NUMBER" in entities:
+            import phonenumbers
+
+            unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
+            if unknown:
+                raise MlgateError(f"{policy.source}: 'pii.phone-regions' must be region codes "
+                                  f"phonenumbers knows (US, GB, DE, ...), not {unknown}")
+            # with the default allowlist, shorter numbers are never reported (and every region
+            # set allows some number shorter than that: +43/+49 and four digits)
+            n = MIN_PHONE_DIGITS if self.use_default_allowlist else min_phone_digits(regions)
+            self.recs.append(_Rec("PHONE_NUMBER", functools.partial(_phone, tuple(regions)),
+                                  _PhonePrefilter(n), lean_phone=True))
+        if "EMAIL_ADDRESS" in entities:
+            self.recs.append(_Rec("EMAIL_ADDRESS", _offline_email, _email_prefilter))
+        if "CREDIT_CARD" in entities:
+            self.recs.append(_Rec("CREDIT_CARD", _predefined("CreditCardRecognizer"),
+                                  _search(_CARD_PRESIDIO)))
+            self.recs.append(_Rec("CREDIT_CARD", _mlgate_card, _search(_CARD_MLGATE),
+                                  presidio=False))
+        if "US_SSN" in entities:
+            self.recs.append(_Rec("US_SSN", _predefined("UsSsnRecognizer"), _search(_SSN)))
+        if "IBAN_CODE" in entities:
+            self.recs.append(_Rec("IBAN_CODE", _predefined("IbanRecognizer"), _search(_IBAN)))
+        if "IP_ADDRESS" in entities:
+            self.recs.append(_Rec("IP_ADDRESS", _predefined("IpRecognizer"), _ip_prefilter))
+        others = [e for e in entities if e not in builtin]
+        if others or countries:
+            catalog = predefined_catalog()
+            known = {e for _, _, e in catalog}
+            missing = [e for e in others if e not in known]
+            if missing:
+                raise MlgateError(
+                    f"{policy.source}: 'pii.entities' names no Presidio predefined recognizer "
+                    f"for {missing} (known: {', '.join(sorted(known | builtin))})")
+            all_countries = {c for _, c, _ in catalog if c}
+            bad = [c for c in countries if c not in all_countries]
+            if bad:
+                raise MlgateError(f"{policy.source}: 'pii.countries' must be among "
+                                  f"{', '.join(sorted(all_countries))}, not {bad}")
+            for name, country, entity in catalog:
+                if entity in builtin and name in ("CreditCardRecognizer", "UsSsnRecognizer",
+                                                  "IbanRecognizer", "IpRecognizer",
+                                                  "EmailRecognizer", "PhoneRecognizer"):
+                    continue
+                if entity in others or (country and country in countries):
+                    self.recs.append(_Rec(entity, _predefined(name), None))
+        for spec in cfg["recognizers"]:
+            pattern = _regex_module().compile(spec["regex"], _PRESIDIO_FLAGS())
+            self.recs.append(_Rec(spec["entity"], _custom(spec), _RegexPrefilter(pattern)))
+        self.entities = list(dict.fromkeys(r.entity for r in self.recs))
+        self._gate = (_GATE_DEFAULT if all(r.prefilter is not None and r.entity in builtin
+                                           for r in self.recs) else None)
+        self._loaded = False
+        self._engine: Any = None  # deep mode only
+        self._cache: dict[tuple[str, str | None], tuple[PiiSpan, ...]] = {}
+        if self.deep:
+            self._load()
+            self._engine = self._deep_engine()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        _presidio_imported()
+        for rec in self.recs:
+            rec.instance = rec.make()
+        self._loaded = True
+
+    def presidio_recognizers(self) -> list[Any]:
+        """Presidio's own recognizers this detector runs (for a reference AnalyzerEngine)."""
+        self._load()
+        return [r.instance for r in self.recs if r.presidio]
+
+    def _deep_engine(self) -> Any:
+        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+
+        nlp_engine = make_spacy_engine(self.spacy_model, self.policy.source)
+        registry = RecognizerRegistry(supported_languages=["en"])
+        for rec in self.recs:
+            registry.add_recognizer(rec.instance)
+        if self.ner_entities:
+            from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+            registry.add_recognizer(SpacyRecognizer(supported_entities=self.ner_entities))
+        return AnalyzerEngine(nlp_engine=nlp_engine, registry=registry,
+                              supported_languages=["en"],
+                              default_score_threshold=self.threshold)
+
+    # -- detection -------------------------------------------------------------------------
+
+    def candidates(self, text: str, key: str | None = None) -> list[_Rec]:
+        """The recognizers whose prefilter `text` passes (no Presidio import). Recognizers of
+        numeric entities are skipped on a value the default allowlist covers whole."""
+        if self._gate is not None and self._gate.search(text) is None:
+            return []
+        noise = self.use_default_allowlist and cell_is_noise(text, key)
+        return [r for r in self.recs
+                if not (noise and r.entity in _NUMERIC_ENTITIES)
+                and (r.prefilter is None or r.prefilter(text))]
+
+    def results(self, text: str, key: str | None = None, *,
+                raw: bool = False) -> tuple[PiiSpan, ...]:
+        """Every match over the threshold and outside the allowlists, per entity de-duplicated
+        as Presidio does; matches of different entities may overlap. `raw`: before any
+        allowlist (a phone number inside another entity's match may then be missing)."""
+        if not text:
+            return ()
+        if raw:
+            recs = [r for r in self.recs if r.prefilter is None or r.prefilter(text)]
+            if not recs:
+                return ()
+            self._load()
+            return tuple(self._confirm(text, key, recs, phone_inside_ok=False))
+        cacheable = len(text) <= 256
+        if cacheable:
+            hit = self._cache.get((text, key))
+            if hit is not None:
+                return hit
+        recs = self.candidates(text, key)
+        if not recs and not self.ner_entities:
+            out: tuple[PiiSpan, ...] = ()
+        else:
+            self._load()
+            confirmed = self._deep(text, key, recs) if self._engine is not None else \
+                self._confirm(text, key, recs)
+            found = confirmed
+            if self.use_default_allowlist:
+                found = [s for s in confirmed if not _phone_inside_other(s, confirmed)]
+            out = tuple(s for s in found if not self.allowed(s, text, key))
+        if cacheable:
+            if len(self._cache) > 20_000:
+                self._cache.clear()
+            self._cache[(text, key)] = out
+        return out
+
+    def _confirm(self, text: str, key: str | None, recs: list[_Rec],
+                 phone_inside_ok: bool | None = None) -> list[PiiSpan]:
+        from presidio_analyzer import EntityRecognizer
+
+        if phone_inside_ok is None:
+            phone_inside_ok = self.use_default_allowlist
+        context = key_context(key)
+        results: list[Any] = []
+        for rec in sorted(recs, key=lambda r: r.lean_phone):  # phone last
+            inst = rec.instance
+            if rec.lean_phone:
+                if phone_inside_ok and results:
+                    # the default allowlist drops phone numbers inside another entity's match:
+                    # skip the (slow) phone matcher when every candidate lies inside one
+                    others = [(r.start, r.end) for r in results]
+                    assert isinstance(rec.prefilter, _PhonePrefilter)
+                    todo = [c for c in phone_candidates(text, rec.prefilter.min_digits)
+                            if not any(a <= c[0] and c[1] <= b for a, b in others)]
+                    if not todo:
+                        continue
+                found = _phone_results(inst, text)
+            else:
+                found = inst.analyze(text=text, entities=[rec.entity], nlp_artifacts=None)
+            if not found:
+                continue
+            words = inst.context or []
+            boost = bool(context) and any(w.lower() in c for w in words for c in context)
+            for r in found:
+                if boost:  # LemmaContextAwareEnhancer with the no-op engine: explicit context
+                    r.score = min(max(r.score + 0.35, 0.4), 1.0)
+                if r.score >= self.threshold:
+                    results.append(r)
+        results = EntityRecognizer.remove_duplicates(results)
+        return sorted((PiiSpan(r.start, r.end, r.entity_type, float(r.score)) for r in results),
+                      key=lambda s: (s.start, s.end, s.entity))
+
+    def _deep(self, text: str, key: str | None, recs: list[_Rec]) -> list[PiiSpan]:
+        entities = list(dict.fromkeys([*(r.entity for r in recs), *self.ner_entities]))
+        if not entities:
+            return []
+        found = self._engine.analyze(text=text, language="en", entities=entities,
+                                     score_threshold=self.threshold,
+                                     context=key_context(key) or None)
+        return sorted((PiiSpan(r.start, r.end, r.entity_type, float(r.score)) for r in found),
+                      key=lambda s: (s.start, s.end, s.entity))
+
+    def allowed(self, span: PiiSpan, text: str, key: str | None) -> bool:
+        value = text[span.start:span.end]
+        if value in self.allow_values or value.strip() in self.allow_values:
+            return True
+        if any(p.fullmatch(value) for p in self.allow_patterns):
+            return True
+        return self.use_default_allowlist and default_allowed(span.entity, text, span.start,
+                                                              span.end, key)
+
+    def spans(self, text: str, key: str | None = None) -> list[PiiSpan]:
+        """Non-overlapping PII spans of `text`, sorted: overlapping matches are merged into one
+        span that covers them all, labelled with the entity of the highest score."""
+        out: list[PiiSpan] = []
+        for s in sorted(self.results(text, key), key=lambda s: (s.start, -s.end)):
+            if out and s.start < out[-1].end:
+                last = out[-1]
+                best = last if last.score >= s.score else s
+                out[-1] = PiiSpan(last.start, max(last.end, s.end), best.entity,
+                                  max(last.score, s.score))
+            else:
+                out.append(s)
+        return out
+
+
+def _phone_inside_other(span: PiiSpan, spans: Sequence[PiiSpan]) -> bool:
+    """A phone number match inside a match of another entity (a card, an IBAN, an SSN, an IP
+    address): the other entity is reported, not a phone number (default allowlist)."""
+    return span.entity == "PHONE_NUMBER" and any(
+        o.entity != "PHONE_NUMBER" and o.start <= span.start and span.end <= o.end
+        for o in spans)
+
+
+def _phone(regions: tuple[str, ...]) -> Any:
+    import phonenumbers.re_util
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    if hasattr(phonenumbers.re_util, "enable_pattern_cache"):
+        phonenumbers.re_util.enable_pattern_cache()  # same patterns, compiled once
+    return PhoneRecognizer(supported_regions=regions)
+
+
+def _phone_results(rec: Any, text: str) -> list[Any]:
+    """What PhoneRecognizer.analyze returns, without what only its explanations use (a
+    re-parse and a region look-up per match): the same PhoneNumberMatcher per region, the
+    same score, the same de-duplication."""
+    import phonenumbers
+    from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+    spans = set()
+    for region in rec.supported_regions:
+        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency):
+            spans.add((m.start, m.end))
+    meta = {RecognizerResult.RECOGNIZER_NAME_KEY: rec.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: rec.id}
+    return list(EntityRecognizer.remove_duplicates([
+        RecognizerResult(rec.supported_entities[0], a, b, rec.SCORE,
+                         recognition_metadata=dict(meta)) for a, b in sorted(spans)]))
+
+
+@functools.lru_cache(maxsize=1)
+def _regex_module() -> Any:
+    import regex
+
+    return regex
+
+
+def _PRESIDIO_FLAGS() -> int:  # noqa: N802 - a constant, computed lazily
+    rx = _regex_module()
+    return int(rx.DOTALL | rx.MULTILINE | rx.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Deep mode: a spaCy pipeline as Presidio's NLP engine
+
+
+def make_spacy_engine(model: str, source: str) -> Any:
+    """A Presidio SpacyNlpEngine over `model` (an installed package name or a pipeline
+    directory), or over a blank English pipeline when `model` is empty. Lemmas fall back to the
+    lowercase token, so in-text context words work without a lemmatizer. Never downloads."""
+    import spacy
+    from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+
+    class LemmaSpacyNlpEngine(SpacyNlpEngine):
+        def load(self) -> None:
+            pipelines: dict[str, Any] = {}
+            for m in self.models:
+                name = m["model_name"]
+                pipelines[m["lang_code"]] = spacy.blank("en") if name == "blank:en" else \
+                    spacy.load(name)
+            self.nlp = pipelines  # type: ignore[assignment]
+
+        @staticmethod
+        def _download_spacy_model_if_needed(model_name: str) -> None:
+            raise MlgateError(f"{source}: 'pii.spacy-model' {model_name!r} is not installed; "
+                              "mlgate never downloads models")
+
+        def _doc_to_nlp_artifact(self, doc: Any, language: str) -> Any:
+            lemmas = [(t.lemma_ or t.text).lower() for t in doc]
+            entities = self._get_entities(doc)
+            scores = self._get_scores_for_entities(doc)
+            entities, scores = self._get_updated_entities(entities, scores)
+            return NlpArtifacts(entities=entities, tokens=doc,
+                                tokens_indices=[t.idx for t in doc], lemmas=lemmas,
+                                nlp_engine=self, language=language, scores=scores)
+
+    if model:
+        if not (spacy.util.is_package(model) or Path(model).is_dir()):
+            raise MlgateError(f"{source}: 'pii.spacy-model' = {model!r} is neither an installed "
+                              "spaCy pipeline package nor a pipeline directory (mlgate never "
+                              "downloads models; install it or fix the path)")
+        name = model
+    else:
+        name = "blank:en"
+    engine = LemmaSpacyNlpEngine(models=[{"lang_code": "en", "model_name": name}])
+    try:
+        engine.load()
+    except MlgateError:
+        raise
+    except Exception as e:
+        raise MlgateError(f"{source}: 'pii.spacy-model' = {model!r} could not be loaded "
+                          f"({type(e).__name__}: {e})") from None
+    return engine
+
+
+# ---------------------------------------------------------------------------------------------
+# The hook
+
+
+def _where(key: str | None) -> str:
+    return f"under {key!r}" if key else "in text"
+
+
+def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]:
+    """Findings for PII in the given data samples, one per file + key + entity."""
+    from mlgate.sources import SourceError, display_path, iter_records
+
+    if not paths:
+        return
+    detector = PiiDetector(policy)
+    max_bytes = int(policy.section("pii")["max-bytes"])
+    for path in paths:
+        groups: dict[tuple[str | None, str], Finding] = {}
+        error: str | None = None
+        reader: Any = None
+        shown = display_path(path)
+        try:
+            reader = iter_records(path, max_bytes)
+            for cell in reader:
+                _scan_cell(detector, cell, shown, path, groups)
+        except SourceError as e:
+            error = str(e) or "cannot be read"
+        except MlgateError:
+            raise
+        except RecursionError:
+            error = "too deeply nested to check"
+        except MemoryError:
+            error = "too large to check in memory"
+        except Exception as e:  # never a traceback for one bad file; never the value either
+            error = f"could not be checked (internal error: {type(e).__name__})"
+        yield from groups.values()
+        if error is not None:
+            yield FileError(path, error)
+            continue
+        status = getattr(reader, "status", None)
+        if status is not None and getattr(status, "truncated", False):
+            yield Finding(
+                check="pii", rule=TRUNCATED_RULE, severity=Severity.WARNING, path=path,
+                message=f"only the first {max_bytes:,} bytes were checked for PII (the "
+                        "[pii] max-bytes budget per commit); `mlgate scan` checks the whole file",
+                fingerprint=location_fingerprint(TRUNCATED_RULE, shown, ""))
+
+
+def _scan_cell(detector: PiiDetector, cell: Any, shown: str, path: str,
+               groups: dict[tuple[str | None, str], Finding]) -> None:
+    text: str = cell.text
+    spans = detector.results(text, cell.key)
+    if not spans:
+        return
+    for s in spans:
+        nl = text.count("\n", 0, s.start)
+        line = cell.line + nl
+        if nl:
+            column: int | None = s.start - text.rfind("\n", 0, s.start)
+        else:
+            column = (cell.column + s.start) if cell.column is not None else None
+        gkey = (cell.key if len(groups) < _MAX_GROUPS else "(other keys)", s.entity)
+        f = groups.get(gkey)
+        if f is None:
+            rule = f"pii/{s.entity}"
+            label = LABELS.get(s.entity, s.entity)
+            groups[gkey] = Finding(
+                check="pii", rule=rule, severity=Severity.ERROR, path=path,
+                message=f"{label} {_where(gkey[0])} (Presidio {s.entity}, score {s.score:.2f})",
+                line=line, column=column, excerpt=mask_pii(text[s.start:s.end]),
+                fingerprint=location_fingerprint(rule, shown, gkey[0] or ""), key=gkey[0])
+            continue
+        f.occurrences += 1
+        if len(f.lines) < MAX_LINES and line != f.lines[-1] and line not in f.lines[-8:]:
+            f.lines.append(line)

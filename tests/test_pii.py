@@ -1,0 +1,509 @@
+"""pii-in-data-samples: detection, allowlists, policy keys, file checks, deep mode, recall.
+
+Every PII value here is generated at run time (Faker, or constructed with a valid checksum);
+nothing realistic is committed. Presidio is real; files are real files written by the tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faker import Faker
+
+from mlgate.errors import MlgateError
+from mlgate.findings import FileError, Finding, Severity, location_fingerprint
+from mlgate.hooks import pii
+from mlgate.hooks.pii import PiiDetector, PiiSpan, card_brand, luhn_ok
+from mlgate.policy import Policy
+
+DEFAULT = Policy()
+
+
+@pytest.fixture(scope="module")
+def det() -> PiiDetector:
+    return PiiDetector(DEFAULT)
+
+
+@pytest.fixture(scope="module")
+def fake() -> Faker:
+    f = Faker(["en_US"])
+    Faker.seed(1234)
+    return f
+
+
+def ents(spans: Any) -> set[str]:
+    return {s.entity for s in spans}
+
+
+def luhn_complete(prefix: str, length: int, rng: random.Random) -> str:
+    """A card number with this prefix and length whose last digit makes Luhn pass."""
+    body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
+    for d in "0123456789":
+        if luhn_ok(body + d):
+            return body + d
+    raise AssertionError("unreachable")
+
+
+def pol(**pii_keys: Any) -> Policy:
+    return Policy({"pii": pii_keys})
+
+
+# --- detection on strings --------------------------------------------------------------------
+
+def test_finds_each_default_entity(det: PiiDetector, fake: Faker) -> None:
+    email = fake.free_email()
+    cases = {
+        "EMAIL_ADDRESS": f"write to {email} today",
+        "PHONE_NUMBER": "call me at (212) 4" + "56-7" + "890 tonight",
+        "CREDIT_CARD": f"paid with {luhn_complete('4', 16, random.Random(1))}",
+        "US_SSN": f"ssn {fake.ssn()}",
+        "IBAN_CODE": f"iban {Faker('de_DE').iban()}",
+        "IP_ADDRESS": f"from {fake.ipv4_public()} at noon",
+    }
+    for entity, text in cases.items():
+        found = det.results(text)
+        assert entity in ents(found), (entity, found)
+        s = next(s for s in found if s.entity == entity)
+        assert 0 < s.start < s.end <= len(text) and s.score >= det.threshold
+
+
+def test_ipv6_found_but_documentation_range_not(det: PiiDetector, fake: Faker) -> None:
+    assert "IP_ADDRESS" in ents(det.results(f"peer {fake.ipv6()} connected"))
+    assert det.results("peer 2001:db8:85a3::8a2e:370:7334 connected") == ()
+
+
+@pytest.mark.parametrize("prefix,length", [
+    ("2221", 16), ("2720", 16), ("2500", 16),  # 2-series Mastercard
+    ("4", 19),  # 19-digit Visa
+    ("6759", 12), ("5018", 12), ("6304", 19),  # Maestro, 12 and 19 digits
+    ("62", 19), ("6011", 19), ("3528", 19),  # UnionPay, Discover, JCB at 19
+    ("2200", 16),  # Mir
+])
+def test_cards_presidio_misses_are_found(det: PiiDetector, prefix: str, length: int) -> None:
+    number = luhn_complete(prefix, length, random.Random(length * 7 + len(prefix)))
+    assert card_brand(number) is not None
+    for shown in (number, " ".join(number[i:i + 4] for i in range(0, len(number), 4))):
+        found = [s for s in det.results(f"card: {shown} exp 12/29") if s.entity == "CREDIT_CARD"]
+        assert found, shown
+        assert found[0].start == 6 and found[0].end == 6 + len(shown)
+
+
+def test_card_needs_luhn_and_a_brand(det: PiiDetector) -> None:
+    rng = random.Random(5)
+    good = luhn_complete("2223", 16, rng)
+    bad = good[:-1] + str((int(good[-1]) + 1) % 10)
+    assert not luhn_ok(bad)
+    assert "CREDIT_CARD" not in ents(det.results(f"card {bad}"))
+    assert card_brand("9" + good[1:]) is None
+
+
+def test_presidio_alone_misses_what_our_card_recognizer_adds() -> None:
+    from presidio_analyzer.predefined_recognizers import CreditCardRecognizer
+
+    number = luhn_complete("2221", 16, random.Random(3))
+    assert CreditCardRecognizer().analyze(f"card {number}", ["CREDIT_CARD"]) == []
+
+
+def test_column_name_is_context(det: PiiDetector, fake: Faker) -> None:
+    digits = fake.ssn().replace("-", "")
+    assert "US_SSN" not in ents(det.results(digits))
+    found = det.results(digits, key="customer_ssn")
+    assert "US_SSN" in ents(found)
+    assert max(s.score for s in found if s.entity == "US_SSN") >= 0.4
+
+
+def test_spans_are_sorted_and_non_overlapping(det: PiiDetector, fake: Faker) -> None:
+    text = f"{fake.free_email()} / {fake.ssn()} / {fake.ipv4_public()} / +1 212 45" + "6 7890"
+    out = det.spans(text)
+    assert len(out) >= 3
+    for a, b in zip(out, out[1:]):
+        assert a.end <= b.start
+    assert all(isinstance(s, PiiSpan) for s in out)
+
+
+def test_no_presidio_for_clean_text() -> None:
+    d = PiiDetector(DEFAULT)
+    for text in ["the model was trained for 3 epochs", "loss=0.1234", "see README.md", ""]:
+        assert d.candidates(text) == [] or text.startswith("loss")
+        assert d.results(text) == ()
+
+
+# --- the default allowlist ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "mail alice@example.com", "mail bob@mail.example.org", "x@example.net", "ops@svc.test",
+    "card 4111 1111 1111 1111", "card 4242424242424242", "card 5555-5555-5555-4444",
+    "card 378282246310005", "card 6011111111111117", "card 5105105105105100",
+    "call (212) 555-0123", "call 555-0199", "call +1 800 555 0100",
+    "host 192.0.2.44", "host 198.51.100.7", "host 203.0.113.250", "host 2001:db8::1",
+    "host 127.0.0.1", "host 10.1.2.3", "host 192.168.0.12", "host ::1", "bind 0.0.0.0",
+    "torch==1.13.1.2 installed", "release v2.10.3.1", "version 1.2.3.4", "1.2.3.4.5",
+    "run 123e4567-e89b-42d3-a456-426614174000", "sha 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
+    "0.123456789012", "1.2345678901e+10", "2024-01-05T12:30:00Z", "2024-01-05 12:30:00",
+    "in 1999 and 2024", "epoch 1234",
+])
+def test_default_allowlist(det: PiiDetector, text: str) -> None:
+    assert det.results(text) == (), det.results(text)
+
+
+@pytest.mark.parametrize("key,value", [
+    ("user_id", "4155550123987"), ("id", "212456789"), ("step", "2124567890"),
+    ("loss", "0.2124567890"), ("run_id", "9876543210"), ("timestamp", "1700000000123"),
+])
+def test_id_and_metric_columns(det: PiiDetector, key: str, value: str) -> None:
+    assert det.results(value, key=key) == ()
+
+
+def test_default_allowlist_can_be_switched_off() -> None:
+    d = PiiDetector(pol(**{"default-allowlist": False}))
+    assert ents(d.results("mail alice@example.com")) == {"EMAIL_ADDRESS"}
+    assert "CREDIT_CARD" in ents(d.results("card 4111 1111 1111 1111"))
+    assert "IP_ADDRESS" in ents(d.results("host 192.0.2.44"))
+
+
+def test_policy_allowlists(fake: Faker) -> None:
+    email = fake.free_email()
+    other = fake.company_email()
+    d = PiiDetector(pol(allowlist=[email], **{"allowlist-patterns": [r".*@corp\.internal"]}))
+    assert d.results(f"to {email}") == ()
+    assert d.results("to dev@corp.internal") == ()
+    assert ents(d.results(f"to {other}")) == {"EMAIL_ADDRESS"}
+
+
+# --- policy keys ---------------------------------------------------------------------------------
+
+def test_entities_subset_and_threshold(fake: Faker) -> None:
+    text = f"{fake.free_email()} {fake.ipv4_public()} call (212) 45" + "6-7890"
+    assert ents(PiiDetector(pol(entities=["EMAIL_ADDRESS"])).results(text)) == {"EMAIL_ADDRESS"}
+    high = PiiDetector(pol(threshold=0.7)).results(text)
+    assert "PHONE_NUMBER" not in ents(high) and "EMAIL_ADDRESS" in ents(high)
+
+
+def test_custom_recognizer_with_context() -> None:
+    rec = {"name": "employee-id", "entity": "EMPLOYEE_ID", "regex": r"\bEMP-\d{6}\b",
+           "score": 0.3, "context": ["employee"]}
+    d = PiiDetector(pol(recognizers=[rec]))
+    assert d.results("ticket EMP-123456") == ()  # 0.3 < 0.4
+    found = d.results("EMP-123456", key="employee")
+    assert ents(found) == {"EMPLOYEE_ID"} and found[0].score == pytest.approx(0.65)
+    assert d.candidates("no match here") == []
+
+
+def test_other_predefined_entity_and_countries() -> None:
+    nhs = "9434765919"  # the NHS number from the NHS's own documentation (checksum valid)
+    d = PiiDetector(pol(entities=["UK_NHS"]))
+    assert ents(d.results(f"nhs number {nhs}")) == {"UK_NHS"}
+    d2 = PiiDetector(pol(countries=["uk"], entities=["EMAIL_ADDRESS"]))
+    assert "UK_NHS" in d2.entities and "UK_NHS" in ents(d2.results(f"nhs {nhs}"))
+
+
+@pytest.mark.parametrize("keys,needle", [
+    ({"entities": ["NOT_AN_ENTITY"]}, "pii.entities"),
+    ({"countries": ["xx"]}, "pii.countries"),
+    ({"phone-regions": ["ZZ"]}, "pii.phone-regions"),
+])
+def test_bad_policy_values_name_the_key(keys: dict[str, Any], needle: str) -> None:
+    with pytest.raises(MlgateError, match=needle.replace(".", r"\.")):
+        PiiDetector(pol(**keys))
+
+
+def test_phone_regions_schema() -> None:
+    with pytest.raises(MlgateError, match="phone-regions"):
+        pol(**{"phone-regions": ["uk"]})
+    d = PiiDetector(pol(**{"phone-regions": ["GB"]}))
+    assert "PHONE_NUMBER" in ents(d.results("ring 020 7946 1234 please"))
+
+
+def test_no_network(monkeypatch: pytest.MonkeyPatch, fake: Faker) -> None:
+    def refuse(*a: Any, **k: Any) -> Any:
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    d = PiiDetector(DEFAULT)  # a fresh detector: a fresh e-mail recognizer and suffix list
+    assert ents(d.results(f"mail {fake.free_email()}")) == {"EMAIL_ADDRESS"}
+
+
+# --- the hook over files -------------------------------------------------------------------------
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def run(paths: list[Path], policy: Policy = DEFAULT) -> tuple[list[Finding], list[FileError]]:
+    out = list(pii.check([str(p) for p in paths], policy))
+    return ([f for f in out if isinstance(f, Finding)], [e for e in out if isinstance(e, FileError)])
+
+
+def test_csv_findings_are_aggregated_masked_and_located(tmp_path: Path, fake: Faker) -> None:
+    emails = [fake.unique.free_email() for _ in range(30)]
+    rows = [[str(i), e, f"{random.Random(i).random():.4f}", "fine"] for i, e in enumerate(emails)]
+    path = write_csv(tmp_path / "users.csv", ["id", "contact", "loss", "note"], rows)
+    findings, errors = run([path])
+    assert errors == []
+    assert len(findings) == 1
+    f = findings[0]
+    assert (f.check, f.rule, f.severity, f.key) == ("pii", "pii/EMAIL_ADDRESS", Severity.ERROR,
+                                                     "contact")
+    assert f.occurrences == 30 and f.lines == list(range(2, 32))
+    assert f.line == 2 and f.column == len(rows[0][0]) + 2
+    assert f.fingerprint == location_fingerprint("pii/EMAIL_ADDRESS", str(path), "contact")
+    assert emails[0] not in f.excerpt and "@" in f.excerpt and "***" in f.excerpt
+    assert all(e not in f.message for e in emails)
+
+
+def test_jsonl_text_and_notebook(tmp_path: Path, fake: Faker) -> None:
+    ip = fake.ipv4_public()
+    ssn = fake.ssn()
+    jl = tmp_path / "chat.jsonl"
+    jl.write_text("\n".join(json.dumps({"turn": i, "text": t}) for i, t in enumerate(
+        ["hi there", f"my server is {ip}", "thanks"])) + "\n", encoding="utf-8")
+    txt = tmp_path / "notes.md"
+    txt.write_text(f"# notes\n\nclean line\nssn on file: {ssn}\n", encoding="utf-8")
+    nb = tmp_path / "eval.ipynb"
+    nb.write_text(json.dumps({
+        "cells": [{"cell_type": "code", "source": ["print(rows[0])\n"], "metadata": {},
+                   "execution_count": 1, "outputs": [{"output_type": "stream", "name": "stdout",
+                                                      "text": [f"row: {fake.free_email()}\n"]}]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1), encoding="utf-8")
+    findings, errors = run([jl, txt, nb])
+    assert errors == []
+    by = {(Path(f.path).name, f.rule): f for f in findings}
+    assert by[("chat.jsonl", "pii/IP_ADDRESS")].key == "text"
+    assert by[("chat.jsonl", "pii/IP_ADDRESS")].line == 2
+    assert by[("notes.md", "pii/US_SSN")].line == 4
+    assert by[("notes.md", "pii/US_SSN")].column == len("ssn on file: ") + 1
+    nbf = by[("eval.ipynb", "pii/EMAIL_ADDRESS")]
+    lines = nb.read_text(encoding="utf-8").splitlines()
+    assert "row: " in lines[nbf.line - 1]
+
+
+def test_truncated_file_gets_a_warning(tmp_path: Path, fake: Faker) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text(f"{fake.free_email()}\n" + "clean text line\n" * 2000, encoding="utf-8")
+    findings, errors = run([path], pol(**{"max-bytes": 1000}))
+    rules = {f.rule: f for f in findings}
+    assert "pii/EMAIL_ADDRESS" in rules
+    warn = rules[pii.TRUNCATED_RULE]
+    assert warn.severity == Severity.WARNING and "mlgate scan" in warn.message
+    assert "1,000" in warn.message
+    findings, _ = run([path])
+    assert pii.TRUNCATED_RULE not in {f.rule for f in findings}
+
+
+def test_bad_files_are_errors_not_tracebacks(tmp_path: Path, fake: Faker) -> None:
+    binary = tmp_path / "data.csv"
+    binary.write_bytes(b"\x00\x01\x02PK\x03\x04" * 100)
+    broken = tmp_path / "rows.jsonl"
+    broken.write_text('{"email": "' + fake.free_email() + '"}\n' + '{"a": "x"}\n' * 3000
+                      + '{"b": [1, 2\n', encoding="utf-8")
+    notjson = tmp_path / "nb.ipynb"
+    notjson.write_text("this is not json", encoding="utf-8")
+    good = write_csv(tmp_path / "ok.csv", ["email"], [[fake.free_email()]])
+    missing = tmp_path / "missing.csv"
+    findings, errors = run([binary, broken, notjson, missing, good])
+    assert {Path(e.path).name for e in errors} == {"data.csv", "rows.jsonl", "nb.ipynb",
+                                                   "missing.csv"}
+    assert all(e.message and "Traceback" not in e.message for e in errors)
+    names = {(Path(f.path).name, f.rule) for f in findings}
+    assert ("ok.csv", "pii/EMAIL_ADDRESS") in names
+    assert ("rows.jsonl", "pii/EMAIL_ADDRESS") in names  # found before the syntax error
+
+
+def test_internal_error_in_one_file_is_a_file_error(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("mail someone@mailbox.org\n", encoding="utf-8")
+
+    def boom(self: Any, text: str, key: Any = None, **kw: Any) -> Any:
+        raise ValueError("secret value someone@mailbox.org")
+
+    monkeypatch.setattr(PiiDetector, "results", boom)
+    findings, errors = run([path])
+    assert findings == [] and len(errors) == 1
+    assert "ValueError" in errors[0].message and "someone" not in errors[0].message
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+def test_cli_exit_codes_json_and_never_leak(repo: Path, cli: Any, fake: Faker) -> None:
+    phone = "+1 212 45" + "6 7890"
+    email = fake.free_email()
+    write_csv(repo / "people.csv", ["email", "phone"], [[email, phone]])
+    write_csv(repo / "clean.csv", ["step", "loss"], [["1", "0.5"], ["2", "0.25"]])
+    code, out, err = cli("pii", "clean.csv")
+    assert code == 0 and out.strip() == ""
+    code, out, err = cli("pii", "--format", "json", "people.csv", "clean.csv")
+    assert code == 1
+    doc = json.loads(out)
+    rules = {f["rule"] for f in doc["findings"]}
+    assert rules == {"pii/EMAIL_ADDRESS", "pii/PHONE_NUMBER"}
+    assert email not in out and "456 7890" not in out and email not in err
+    assert all(f["path"] == "people.csv" for f in doc["findings"])
+    code, out, err = cli("pii", "--format", "sarif", "people.csv")
+    assert code == 1 and email not in out
+
+
+def test_inline_pragma_and_baseline(repo: Path, cli: Any, fake: Faker) -> None:
+    email = fake.free_email()
+    (repo / "notes.txt").write_text(
+        f"owner {email}  # mlgate: allow pii/EMAIL_ADDRESS -- public maintainer address\n",
+        encoding="utf-8")
+    code, out, _ = cli("pii", "notes.txt")
+    assert code == 0, out
+    write_csv(repo / "t.csv", ["email"], [[fake.free_email()]])
+    assert cli("pii", "t.csv")[0] == 1
+    code, out, _ = cli("baseline", "--check", "pii", "--reason", "synthetic test data", "t.csv")
+    assert code == 0, out
+    assert cli("pii", "t.csv")[0] == 0
+
+
+def test_clean_csv_process_is_fast_and_never_imports_presidio(tmp_path: Path) -> None:
+    rng = random.Random(0)
+    path = write_csv(tmp_path / "metrics.csv", ["step", "loss", "lr", "run_id", "commit"],
+                     [[str(i), f"{rng.random():.5f}", "3e-4", str(rng.randrange(10**9)),
+                       f"{rng.getrandbits(160):040x}"] for i in range(300)])
+    code = ("import sys, time; t=time.perf_counter(); from mlgate.cli import main\n"
+            "try:\n  main(['pii', sys.argv[1]])\nexcept SystemExit as e: rc = e.code\n"
+            "assert 'presidio_analyzer' not in sys.modules and 'spacy' not in sys.modules\n"
+            "print(rc, time.perf_counter() - t)")
+    res = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    rc, seconds = res.stdout.split()[-2:]
+    assert rc == "0"
+    assert float(seconds) < 1.0  # ≈ 0.1 s here; generous for slow CI machines
+
+
+# --- deep mode -----------------------------------------------------------------------------------
+
+def test_deep_mode_uses_in_text_context(fake: Faker) -> None:
+    digits = fake.ssn().replace("-", "")
+    text = f"my social security number is {digits}"
+    assert "US_SSN" not in ents(PiiDetector(DEFAULT).results(text))
+    deep = PiiDetector(pol(deep=True)).results(text)
+    assert "US_SSN" in ents(deep)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    import spacy
+
+    person = Faker("en_US").name()
+    place = "Port " + Faker("en_US").last_name()
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PERSON", "pattern": person},
+                        {"label": "GPE", "pattern": place}])
+    out = tmp_path_factory.mktemp("model") / "tiny_ner"
+    nlp.to_disk(out)
+    return out, person, place
+
+
+def test_deep_mode_ner_from_a_pipeline_on_disk(tiny_model: tuple[Path, str, str],
+                                              tmp_path: Path) -> None:
+    model, person, place = tiny_model
+    path = tmp_path / "chat.txt"
+    path.write_text(f"hello\n{person} moved to {place} last year\n", encoding="utf-8")
+    policy = pol(deep=True, **{"spacy-model": str(model)})
+    findings, errors = run([path], policy)
+    assert errors == []
+    rules = {f.rule: f for f in findings}
+    assert rules["pii/PERSON"].line == 2 and rules["pii/LOCATION"].line == 2
+    assert person not in rules["pii/PERSON"].excerpt
+    # without deep mode the model is not used
+    assert "pii/PERSON" not in {f.rule for f in run([path], pol(**{"spacy-model": str(model)}))[0]}
+
+
+def test_missing_model_is_a_clear_error(repo: Path, cli: Any) -> None:
+    with pytest.raises(MlgateError, match="spacy-model"):
+        PiiDetector(pol(deep=True, **{"spacy-model": "xx_no_such_pipeline_sm"}))
+    (repo / "mlgate.toml").write_text('[pii]\nspacy-model = "xx_no_such_pipeline_sm"\n',
+                                      encoding="utf-8")
+    (repo / "a.txt").write_text("hello\n", encoding="utf-8")
+    code, out, err = cli("pii", "--deep", "a.txt")
+    assert code == 2 and "spacy-model" in (out + err) and "Traceback" not in err
+
+
+# --- recall and false positives on generated samples ------------------------------------------------
+
+def _planted_value(entity: str, f: Faker, rng: random.Random) -> str:
+    if entity == "EMAIL_ADDRESS":
+        return f.free_email() if rng.random() < 0.7 else f.company_email()
+    if entity == "PHONE_NUMBER":
+        loc = rng.choice(["en_US", "en_GB", "de_DE", "fr_FR", "en_IN", "en_CA"])
+        n = Faker(loc).phone_number()
+        return n
+    if entity == "CREDIT_CARD":
+        if rng.random() < 0.3:
+            prefix, length = rng.choice([("2221", 16), ("2720", 16), ("4", 19), ("6759", 12),
+                                         ("62", 19)])
+            return luhn_complete(prefix, length, rng)
+        return f.credit_card_number()
+    if entity == "US_SSN":
+        return f.ssn()
+    if entity == "IBAN_CODE":
+        return Faker(rng.choice(["de_DE", "fr_FR", "en_GB", "es_ES", "nl_NL"])).iban()
+    return f.ipv4_public() if rng.random() < 0.7 else f.ipv6()
+
+
+def _samples(seed: int) -> tuple[list[tuple[str, str | None, str]], list[tuple[str, str]]]:
+    """(text, key, planted entity) for chat logs, user tables, instruction JSONL and notebook
+    outputs; and (text, key) of ML-typical values that must stay quiet."""
+    rng = random.Random(seed)
+    f = Faker("en_US")
+    Faker.seed(seed)
+    planted = []
+    templates = [
+        ("chat", None, "user: hi, you can reach me at {v} if the model breaks"),
+        ("chat", None, "assistant: noted. {v} is saved."),
+        ("table", "{col}", "{v}"),
+        ("instruct", "output", "Sure! The customer record lists {v} as the contact."),
+        ("notebook", None, "Row(id=17, value='{v}', flag=True)"),
+    ]
+    cols = {"EMAIL_ADDRESS": "email", "PHONE_NUMBER": "phone", "CREDIT_CARD": "card_number",
+            "US_SSN": "ssn", "IBAN_CODE": "iban", "IP_ADDRESS": "client_ip"}
+    for entity in pii.DEFAULT_ENTITIES:
+        for i in range(40):
+            _, key, tpl = templates[i % len(templates)]
+            v = _planted_value(entity, f, rng)
+            planted.append((tpl.format(v=v), key.format(col=cols[entity]) if key else None,
+                            entity))
+    quiet = []
+    for i in range(200):
+        quiet += [
+            (f"{rng.random():.6f}", "loss"), (str(rng.randrange(10**12)), "sample_id"),
+            (f"{rng.randrange(3)}.{rng.randrange(30)}.{rng.randrange(40)}", "version"),
+            (f"2024-{rng.randrange(1, 13):02d}-{rng.randrange(1, 28):02d}T"
+             f"{rng.randrange(24):02d}:{rng.randrange(60):02d}:00Z", "timestamp"),
+            (f"{rng.getrandbits(256):064x}", "sha256"), (f.uuid4(), "run"),
+            (f"step {rng.randrange(10**6)} loss {rng.random():.4f} lr {rng.random():.1e}", None),
+            (f"torch=={rng.randrange(3)}.{rng.randrange(9)}.{rng.randrange(9)}.{rng.randrange(9)}",
+             None),
+            (f"{rng.random() * 100:.10f}", "score"), (str(rng.randrange(10**9)), "epoch_time"),
+        ]
+    return planted, quiet
+
+
+def test_recall_and_quiet_on_ml_values(det: PiiDetector) -> None:
+    planted, quiet = _samples(42)
+    hits: dict[str, list[bool]] = {}
+    for text, key, entity in planted:
+        hits.setdefault(entity, []).append(entity in ents(det.results(text, key)))
+    recall = {e: sum(v) / len(v) for e, v in hits.items()}
+    assert all(r >= 0.95 for r in recall.values()), recall
+    noisy = [(t, k, det.results(t, k)) for t, k in quiet if det.results(t, k)]
+    assert noisy == []
