@@ -319,3 +319,21 @@ def test_location_fingerprints_are_stable_for_the_baseline() -> None:
     # after the value in that column changes
     assert location_fingerprint(P, "d.csv", "email") == location_fingerprint(P, "d.csv",
                                                                              "email")
+
+
+@needs_secrets
+def test_baseline_command_without_reason_warns(repo: Path, cli) -> None:
+    token = _hf_token()
+    (repo / "a.py").write_text(f'T = "{token}"\n')
+    code, out, _ = cli("baseline", "--check", "secrets", "a.py")
+    assert code == 0
+    assert "wrote 1 entry" in out and "1 entry has no reason" in out
+    code, out, _ = cli("secrets", "a.py")
+    assert code == 0  # baselined; the missing reason is a warning, not blocking by default
+    assert "a.py:1:" in out and "baseline/missing-reason" in out and "[warning]" in out
+    assert token not in out
+    (repo / "mlgate.toml").write_text('fail-on = "warning"\n')
+    assert cli("secrets", "a.py")[0] == 1
+    # giving a reason on the rewrite fills it in and the warning goes away
+    assert cli("baseline", "--check", "secrets", "--reason", "revoked", "a.py")[0] == 0
+    assert cli("secrets", "a.py") == (0, "", "")
