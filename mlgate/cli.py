@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from mlgate import __version__
+from mlgate.catalog import HOOKS
 from mlgate.errors import MlgateError
 
 
@@ -68,7 +69,10 @@ def run_and_report(checks: Sequence[str], paths: Sequence[str], policy: Any, fmt
         result.findings = result.blocking()
     text = render(result, fmt)
     if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+        try:
+            Path(output).write_text(text + "\n", encoding="utf-8")
+        except OSError as e:
+            raise MlgateError(f"{output}: cannot write the report ({e.strerror or e})") from None
     elif text:
         click.echo(text)
     sys.exit(result.exit_code)
@@ -136,7 +140,8 @@ def pii_scrub(source: str, output: str | None, in_place: bool, mode: str,
 
 
 @cli.command("baseline")
-@click.option("--check", "checks", multiple=True, type=click.Choice(["secrets", "pii"]),
+@click.option("--check", "checks", multiple=True,
+              type=click.Choice([h.check for h in HOOKS]),
               help="Checks to baseline (default: all).")
 @click.option("--reason", default="", help="Why these findings are accepted (recorded).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
@@ -173,8 +178,6 @@ def demo_cmd(directory: str | None) -> None:
 @cli.command("hooks")
 def hooks_cmd() -> None:
     """List the hooks this version provides."""
-    from mlgate.catalog import HOOKS
-
     for h in HOOKS:
         click.echo(f"{h.id:24} {h.entry:18} {h.description}")
 
@@ -196,7 +199,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as e:  # an internal error: one line, the traceback only with --debug
         if "--debug" in args:
             raise
-        click.echo(f"mlgate: internal error: {type(e).__name__}: {e}", err=True)
+        message = " ".join(str(e).split())  # one line, whatever the exception says
+        click.echo(f"mlgate: internal error: {type(e).__name__}: {message}", err=True)
         sys.exit(2)
     sys.exit(0)
 

@@ -27,6 +27,7 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     directory pattern matches everything under it (as in .gitignore)."""
     pattern = pattern.strip().removeprefix("./")
     anchored = "/" in pattern.rstrip("/")
+    pattern = pattern.lstrip("/")  # `/build`: anchored at the root, as in .gitignore
     out, i = [], 0
     while i < len(pattern):
         c = pattern[i]
@@ -58,11 +59,35 @@ def _severity_for(rule: str, overrides: dict[str, str]) -> str | None:
     return None
 
 
+def policy_relative(path: str, policy: Policy) -> str:
+    """The path relative to the policy's root, `/`-separated: what `exclude` globs match."""
+    absolute = (Path.cwd() / path).resolve() if not Path(path).is_symlink() else \
+        Path.cwd() / path
+    try:
+        return absolute.relative_to(policy.root).as_posix()
+    except ValueError:
+        return display_path(path)
+
+
+def _apply_severity(findings: list[Finding], policy: Policy) -> list[Finding]:
+    """Apply `[severity]` overrides; `off` drops the finding."""
+    out = []
+    for f in findings:
+        level = _severity_for(f.rule, policy["severity"])
+        if level == "off":
+            continue
+        if level:
+            f.severity = Severity(level)
+        out.append(f)
+    return out
+
+
 def run_checks(checks: Iterable[str], paths: Sequence[str], policy: Policy,
                baseline: Baseline | None = None) -> Result:
     """Run the named checks over `paths` and return findings ready to report."""
     shown = {display_path(p): p for p in paths}
-    selected = [p for p in shown if not excluded(p, policy["exclude"])]
+    selected = [p for p in shown if not excluded(policy_relative(shown[p], policy),
+                                                    policy["exclude"])]
     raw: list[Finding] = []
     errors: list[FileError] = []
     for check in checks:
@@ -74,14 +99,7 @@ def run_checks(checks: Iterable[str], paths: Sequence[str], policy: Policy,
                 item.path = display_path(item.path)
                 raw.append(item)
 
-    findings: list[Finding] = []
-    for f in raw:
-        level = _severity_for(f.rule, policy["severity"])
-        if level == "off":
-            continue
-        if level:
-            f.severity = Severity(level)
-        findings.append(f)
+    findings = _apply_severity(raw, policy)
 
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
@@ -91,14 +109,14 @@ def run_checks(checks: Iterable[str], paths: Sequence[str], policy: Policy,
         if any(f.lines for f in group):
             try:
                 text = read_text(shown.get(path, path), _INLINE_READ_CAP).text
-                group = apply_inline(group, text.splitlines())
+                group = apply_inline(group, text.split("\n"))  # hooks count \n lines only
             except SourceError:
                 pass  # binary formats (parquet) carry no inline pragmas
         kept.extend(group)
 
     result = aggregate(kept)
     if baseline is not None:
-        result = baseline.apply(result)
+        result = _apply_severity(baseline.apply(result), policy)
     return Result(findings=result, errors=errors, fail_on=Severity(policy["fail-on"]))
 
 

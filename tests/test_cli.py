@@ -93,8 +93,6 @@ def test_internal_error_is_one_line_without_traceback(repo: Path, cli,
         main(["--debug", "secrets", "a.py"])
 
 
-@pytest.mark.xfail(strict=True, reason="cli.main prints str(e) as is: an exception message "
-                   "with a newline gives a multi-line error (fix: collapse whitespace)")
 def test_internal_error_with_multiline_message_is_still_one_line(
         repo: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
     import mlgate.run
@@ -161,9 +159,6 @@ def test_exclude_globs(pattern: str, path: str, expected: bool) -> None:
     assert excluded(path, [pattern]) is expected
 
 
-@pytest.mark.xfail(strict=True, reason="run.glob_regex: a leading '/' (gitignore's 'anchored at "
-                   "the root') is kept as a literal '/', so '/build' never matches 'build/x'; "
-                   "fix: strip a leading '/' and treat the pattern as anchored")
 def test_exclude_leading_slash_anchors_at_the_root() -> None:
     assert excluded("build/x.py", ["/build"])
     assert not excluded("src/build/x.py", ["/build"])
@@ -211,10 +206,6 @@ def test_severity_glob_like_pii_star(repo: Path, fake_check: str) -> None:
         Severity.NOTE)
 
 
-@pytest.mark.xfail(strict=True, reason="run.run_checks maps inline pragmas with "
-                   "str.splitlines(), which also splits at \\x0c, \\x1c-\\x1e, \\x85, \\u2028 "
-                   "and \\u2029, while hooks count '\\n' lines: after a form feed a pragma is "
-                   "looked up on the wrong line (fix: text.split('\\n'))")
 def test_inline_pragma_line_numbers_after_a_form_feed(repo: Path, fake_check: str) -> None:
     (repo / "a.txt").write_text("x\n\x0c\nFAKE-  # mlgate: allow fake -- ok\n")
     result = run_checks([fake_check], ["a.txt"], Policy(root=repo))
@@ -277,10 +268,6 @@ def test_secrets_policy_exclude_and_severity_end_to_end(repo: Path, cli) -> None
     assert cli("secrets", "b.py")[0] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="run.run_checks applies [severity] overrides before "
-                   "baseline.apply(), so the baseline/missing-reason warning it adds can never "
-                   "be raised, lowered or switched off (fix: map severities after the baseline, "
-                   "or map the findings baseline.apply() adds)")
 def test_severity_override_reaches_baseline_missing_reason(repo: Path, fake_check: str) -> None:
     from mlgate.suppress import Baseline
 

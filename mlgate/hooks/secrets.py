@@ -284,8 +284,8 @@ def _ds() -> Any:
     import detect_secrets.filters.heuristic as heuristic
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    plugins = {cls.__name__: cls() for cls in get_mapping_from_secret_type_to_class().values()}
-    return plugins, heuristic
+    classes: Iterable[Any] = get_mapping_from_secret_type_to_class().values()
+    return {cls.__name__: cls() for cls in classes}, heuristic
 
 
 class Scanner:
