@@ -340,11 +340,13 @@ def _looks_like_header(first: list[str], rows: list[list[str]], sample: str,
         return False
     if not all(_HEADER_FIELD.fullmatch(n) for n in names):
         return False  # digits first, '@', ':' … : a data row
-    # A column whose values are numbers under a word is a header; so is csv.Sniffer's vote.
+    # A column whose values are numbers, or not word-like at all (e-mail addresses, phone
+    # numbers, dates), under a word is a header; so is csv.Sniffer's vote.
     for row in rows:
         for v in row[: len(names)]:
             v = v.strip()
-            if v and _NUMBER.fullmatch(v) and any(c.isdigit() for c in v):
+            if v and ((_NUMBER.fullmatch(v) and any(c.isdigit() for c in v))
+                      or not _HEADER_FIELD.fullmatch(v)):
                 return True
     try:
         if csv.Sniffer().has_header(sample):

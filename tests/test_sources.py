@@ -120,6 +120,15 @@ def test_csv_without_header_has_no_keys(tmp_path: Path) -> None:
     assert cells[0] == Cell("a@x.test", 1, 1, None)
 
 
+def test_csv_single_column_and_text_headers(tmp_path: Path) -> None:
+    p = tmp_path / "one.csv"
+    p.write_text("email\na@x.test\nb@x.test\n", encoding="utf-8")
+    assert [(c.text, c.key) for c in read_all(p)[0]] == [
+        ("email", None), ("a@x.test", "email"), ("b@x.test", "email")]
+    p.write_text("name,city\nAnn Lee,Paris\nBo,Rome\n", encoding="utf-8")
+    assert by_text(read_all(p)[0])["Paris"].key == "city"
+
+
 def test_csv_huge_field_is_bounded_by_max_bytes(tmp_path: Path) -> None:
     p = tmp_path / "h.csv"
     big = "x" * 300_000
@@ -595,6 +604,37 @@ def test_property_streaming_json_matches_json_loads(tmp_path_factory: pytest.Tem
             assert decoder.raw_decode(line, c.column - 2)[0] == c.text
         else:
             assert line[c.column - 1:].startswith(c.text)
+
+
+def is_json_sequence(text: str) -> bool:
+    """Whether text is whitespace-separated JSON values (what the .json reader accepts)."""
+    decoder = json.JSONDecoder(strict=False)
+    pos, ws = 0, " \t\n\r"
+    while True:
+        while pos < len(text) and text[pos] in ws:
+            pos += 1
+        if pos == len(text):
+            return True
+        try:
+            _, pos = decoder.raw_decode(text, pos)
+        except (ValueError, RecursionError):
+            return False
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(alphabet='{}[]:,"\\ \n\tatrufenl0123456789.-eEuU\u00e9x', max_size=60)
+       | json_docs.map(lambda d: json.dumps(d)[:-1]))
+def test_property_json_errors_exactly_when_not_json(tmp_path_factory: pytest.TempPathFactory,
+                                                    text: str) -> None:
+    """Malformed JSON is never read silently; well-formed JSON never fails."""
+    p = tmp_path_factory.mktemp("valid") / "doc.json"
+    p.write_text(text, encoding="utf-8")
+    try:
+        read_all(p)
+        ok = True
+    except SourceError:
+        ok = False
+    assert ok == is_json_sequence(text)
 
 
 ALL_EXTENSIONS = [".csv", ".tsv", ".json", ".jsonl", ".parquet", ".ipynb", ".txt"]
