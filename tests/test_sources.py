@@ -176,6 +176,22 @@ def test_text_lines(tmp_path: Path) -> None:
     assert not status.truncated
 
 
+def test_text_long_line_in_pieces(tmp_path: Path) -> None:
+    p = tmp_path / "min.txt"
+    text = "".join(f"{i:07d} " for i in range(400))
+    p.write_text("short\n" + text + "\nend", encoding="utf-8")
+    with mock.patch.object(sources, "_STR_PIECE", 500):
+        cells, _ = read_all(p)
+    assert cells[0] == Cell("short", 1, 1, None) and cells[-1] == Cell("end", 3, 1, None)
+    pieces = cells[1:-1]
+    assert len(pieces) > 5 and {c.line for c in pieces} == {2}
+    for c in pieces:  # columns are exact, and every piece overlaps the one before
+        assert c.column is not None and text[c.column - 1:].startswith(c.text)
+    cols = [(c.column or 0, len(c.text)) for c in pieces]
+    assert all(a + n > b for (a, n), (b, _) in zip(cols, cols[1:], strict=False))
+    assert cols[-1][0] + cols[-1][1] == len(text) + 1
+
+
 def test_text_truncated(tmp_path: Path) -> None:
     p = tmp_path / "big.txt"
     p.write_text("line\n" * 1000, encoding="utf-8")
