@@ -124,7 +124,7 @@ def test_spans_are_sorted_and_non_overlapping(det: PiiDetector, fake: Faker) -> 
     text = f"{fake.free_email()} / {fake.ssn()} / {fake.ipv4_public()} / +1 212 45" + "6 7890"
     out = det.spans(text)
     assert len(out) >= 3
-    for a, b in zip(out, out[1:]):
+    for a, b in zip(out, out[1:], strict=False):
         assert a.end <= b.start
     assert all(isinstance(s, PiiSpan) for s in out)
 
@@ -245,7 +245,8 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 def run(paths: list[Path], policy: Policy = DEFAULT) -> tuple[list[Finding], list[FileError]]:
     out = list(pii.check([str(p) for p in paths], policy))
-    return ([f for f in out if isinstance(f, Finding)], [e for e in out if isinstance(e, FileError)])
+    return ([f for f in out if isinstance(f, Finding)],
+            [e for e in out if isinstance(e, FileError)])
 
 
 def test_csv_findings_are_aggregated_masked_and_located(tmp_path: Path, fake: Faker) -> None:
@@ -288,7 +289,7 @@ def test_jsonl_text_and_notebook(tmp_path: Path, fake: Faker) -> None:
     assert by[("notes.md", "pii/US_SSN")].column == len("ssn on file: ") + 1
     nbf = by[("eval.ipynb", "pii/EMAIL_ADDRESS")]
     lines = nb.read_text(encoding="utf-8").splitlines()
-    assert "row: " in lines[nbf.line - 1]
+    assert nbf.line is not None and "row: " in lines[nbf.line - 1]
 
 
 def test_truncated_file_gets_a_warning(tmp_path: Path, fake: Faker) -> None:
@@ -405,7 +406,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str
     person = Faker("en_US").name()
     place = "Port " + Faker("en_US").last_name()
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler")
+    ruler: Any = nlp.add_pipe("entity_ruler")
     ruler.add_patterns([{"label": "PERSON", "pattern": person},
                         {"label": "GPE", "pattern": place}])
     out = tmp_path_factory.mktemp("model") / "tiny_ner"
@@ -438,7 +439,7 @@ def test_missing_model_is_a_clear_error(repo: Path, cli: Any) -> None:
     assert code == 2 and "spacy-model" in (out + err) and "Traceback" not in err
 
 
-# --- recall and false positives on generated samples ------------------------------------------------
+# --- recall and false positives on generated samples -----------------------------------------
 
 def _planted_value(entity: str, f: Faker, rng: random.Random) -> str:
     if entity == "EMAIL_ADDRESS":
@@ -460,7 +461,8 @@ def _planted_value(entity: str, f: Faker, rng: random.Random) -> str:
     return f.ipv4_public() if rng.random() < 0.7 else f.ipv6()
 
 
-def _samples(seed: int) -> tuple[list[tuple[str, str | None, str]], list[tuple[str, str]]]:
+def _samples(seed: int) -> tuple[list[tuple[str, str | None, str]],
+                               list[tuple[str, str | None]]]:
     """(text, key, planted entity) for chat logs, user tables, instruction JSONL and notebook
     outputs; and (text, key) of ML-typical values that must stay quiet."""
     rng = random.Random(seed)
@@ -482,8 +484,8 @@ def _samples(seed: int) -> tuple[list[tuple[str, str | None, str]], list[tuple[s
             v = _planted_value(entity, f, rng)
             planted.append((tpl.format(v=v), key.format(col=cols[entity]) if key else None,
                             entity))
-    quiet = []
-    for i in range(200):
+    quiet: list[tuple[str, str | None]] = []
+    for _ in range(200):
         quiet += [
             (f"{rng.random():.6f}", "loss"), (str(rng.randrange(10**12)), "sample_id"),
             (f"{rng.randrange(3)}.{rng.randrange(30)}.{rng.randrange(40)}", "version"),

@@ -1,0 +1,196 @@
+"""Parity: mlgate reports every finding Presidio's own AnalyzerEngine reports.
+
+The reference is Presidio's AnalyzerEngine with the no-op NLP engine, a registry holding the
+same Presidio recognizers mlgate runs, the same threshold and the column name as context (as
+`analyze_dict` passes it). On generated text (Faker PII, digits, punctuation, noise) every
+reference result outside the allowlist must be covered by an mlgate result of the same entity,
+and by a span of `spans()`. The prefilters are checked one by one: whenever a recognizer finds
+anything, its prefilter let the text through.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+from typing import Any
+
+import pytest
+from faker import Faker
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mlgate.hooks import pii
+from mlgate.hooks.pii import PiiDetector, PiiSpan
+from mlgate.policy import Policy
+
+LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "en_IN", "pt_BR", "en_CA", "he_IL", "it_IT",
+           "es_ES", "nl_NL"]
+KEYS = [None, "phone", "ssn", "text", "card_number", "email", "client_ip", "iban", "notes"]
+
+
+@lru_cache(maxsize=1)
+def value_pool() -> tuple[str, ...]:
+    fk = Faker(LOCALES)
+    Faker.seed(7)
+    rng = random.Random(7)
+    out: list[str] = []
+    for _ in range(150):
+        f = fk[rng.choice(LOCALES)]
+        us = fk["en_US"]
+        out += [f.free_email(), f.phone_number(), us.credit_card_number(), us.ssn(), f.iban(),
+                us.ipv4_public(), us.ipv6(), us.ipv4_private(), f.msisdn(), f.postcode(),
+                f.date(), f.iso8601(), us.uuid4(), us.sha1(), f.bban(), us.mac_address()]
+        out.append(pii_luhn(rng))
+    return tuple(out)
+
+
+def pii_luhn(rng: random.Random) -> str:
+    prefix, length = rng.choice([("2221", 16), ("2720", 16), ("4", 19), ("6759", 12), ("62", 19),
+                                 ("5", 16), ("37", 15)])
+    body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
+    digit = next(d for d in "0123456789" if pii.luhn_ok(body + d))
+    sep = rng.choice(["", " ", "-"])
+    number = body + digit
+    return sep.join(number[i:i + 4] for i in range(0, len(number), 4)) if sep else number
+
+
+def noise(rng: random.Random) -> str:
+    k = rng.randrange(9)
+    if k == 0:
+        return f"{rng.random():.{rng.randrange(1, 12)}f}"
+    if k == 1:
+        return str(rng.randrange(10 ** rng.randrange(1, 22)))
+    if k == 2:
+        return (f"{rng.randrange(1990, 2030)}-{rng.randrange(1, 13):02d}-"
+                f"{rng.randrange(1, 29):02d} {rng.randrange(24):02d}:{rng.randrange(60):02d}")
+    if k == 3:
+        return f"{rng.getrandbits(rng.choice([64, 128, 160])):x}"
+    if k == 4:
+        return ".".join(str(rng.randrange(300)) for _ in range(rng.randrange(2, 6)))
+    if k == 5:
+        return "".join(rng.choice("0123456789 -.()+/:x") for _ in range(rng.randrange(4, 24)))
+    if k == 6:
+        return rng.choice(["the model was trained", "loss went down", "see README.md",
+                           "call", "phone", "ssn", "card", "ip", "email me", "ext. 12"])
+    if k == 7:
+        return "".join(rng.choice("abcdefABCDEF0123456789:") for _ in range(rng.randrange(3, 30)))
+    return "".join(rng.choice("abcdefghij 0123456789@.:-_") for _ in range(rng.randrange(3, 25)))
+
+
+def make_text(rng: random.Random) -> str:
+    pool = value_pool()
+    parts = [rng.choice(pool) if rng.random() < 0.5 else noise(rng)
+             for _ in range(rng.randrange(1, 6))]
+    return rng.choice([" ", ", ", "; ", " | ", "\t", "\n", "", "/"]).join(parts)
+
+
+@lru_cache(maxsize=4)
+def detector_and_reference(default_allowlist: bool) -> tuple[PiiDetector, Any]:
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    det = PiiDetector(Policy({"pii": {"default-allowlist": default_allowlist}}))
+    nlp = NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "no_op", "models": [{"lang_code": "en", "model_name": "no_op"}],
+    }).create_engine()
+    registry = RecognizerRegistry(supported_languages=["en"])
+    for rec in det.presidio_recognizers():
+        registry.add_recognizer(rec)
+    engine = AnalyzerEngine(nlp_engine=nlp, registry=registry, supported_languages=["en"])
+    return det, engine
+
+
+def missed(det: PiiDetector, engine: Any, text: str, key: str | None) -> list[Any]:
+    """Reference results (outside the allowlist) that mlgate does not cover."""
+    reference = engine.analyze(text=text, language="en", entities=det.entities,
+                               score_threshold=det.threshold, context=[key] if key else None)
+    ours = det.results(text, key)
+    spans = det.spans(text, key)
+    raw = None
+    out = []
+    for r in reference:
+        span = PiiSpan(r.start, r.end, r.entity_type, r.score)
+        if det.allowed(span, text, key):
+            continue
+        if det.use_default_allowlist and r.entity_type == "PHONE_NUMBER":
+            raw = det.results(text, key, raw=True) if raw is None else raw
+            if pii._phone_inside_other(span, raw):
+                continue
+        same = any(s.entity == r.entity_type and s.start <= r.start and r.end <= s.end
+                   for s in ours)
+        covered = any(s.start <= r.start and r.end <= s.end for s in spans)
+        if not (same and covered):
+            out.append((r.entity_type, text[r.start:r.end], r.score))
+    return out
+
+
+@pytest.mark.parametrize("default_allowlist", [True, False])
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, 2**32 - 1), key=st.sampled_from(KEYS),
+       extra=st.text(alphabet="0123456789 -+()./:@xX", max_size=20))
+def test_property_parity_with_analyzer_engine(default_allowlist: bool, seed: int,
+                                              key: str | None, extra: str) -> None:
+    det, engine = detector_and_reference(default_allowlist)
+    text = make_text(random.Random(seed)) + extra
+    assert missed(det, engine, text, key) == []
+
+
+@pytest.mark.parametrize("default_allowlist", [True, False])
+def test_generated_corpus_parity(default_allowlist: bool) -> None:
+    det, engine = detector_and_reference(default_allowlist)
+    rng = random.Random(2024)
+    pool = value_pool()
+    reported = 0
+    for _ in range(400):
+        # faker-made records, as cells of a table and as one line of text
+        row = {k: rng.choice(pool) for k in ("email", "phone", "notes")}
+        row["notes"] = f"{noise(rng)} {row['notes']} {noise(rng)}"
+        for key, value in row.items():
+            assert missed(det, engine, value, key) == []
+        line = " ".join(row.values())
+        assert missed(det, engine, line, None) == []
+        reported += len(det.results(line))
+    assert reported > 300  # the corpus is PII-dense: the comparison is not vacuous
+
+
+def test_prefilters_are_necessary() -> None:
+    """Each recognizer, alone, on generated text: any result means its prefilter passed."""
+    det = PiiDetector(Policy({"pii": {"default-allowlist": False}}))
+    det_allow = PiiDetector(Policy())
+    det.presidio_recognizers()
+    det_allow.presidio_recognizers()
+    rng = random.Random(99)
+    texts = [make_text(rng) for _ in range(1500)] + list(value_pool())
+    checked = 0
+    for text in texts:
+        for rec in det.recs:
+            if rec.lean_phone:
+                found = pii._phone_results(rec.instance, text)
+            else:
+                found = rec.instance.analyze(text, [rec.entity], None)
+            if found:
+                checked += 1
+                assert rec.prefilter is not None and rec.prefilter(text), (rec.entity, text)
+        # with the default allowlist: phone prefilter passes whenever a number of 7+ digits is
+        # found (shorter ones are allowlisted)
+        phone = next(r for r in det_allow.recs if r.lean_phone)
+        long = [r for r in pii._phone_results(phone.instance, text)
+                if sum(c.isdigit() for c in text[r.start:r.end]) >= pii.MIN_PHONE_DIGITS]
+        if long:
+            assert phone.prefilter is not None and phone.prefilter(text), text
+    assert checked > 1000
+
+
+def test_min_phone_digits_is_a_true_minimum() -> None:
+    """The computed bound for the default regions is reached: a 4-digit number (a German
+    pager number) is a phone number to Presidio, so the bound cannot be larger."""
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    n = pii.min_phone_digits(pii.PRESIDIO_PHONE_REGIONS)
+    assert n == 4
+    rec = PhoneRecognizer()
+    hits = [t for t in (f"call 16{d}{e}" for d in "4789" for e in "0123456789")
+            if rec.analyze(t, ["PHONE_NUMBER"])]
+    assert hits
+    # and the default allowlist keeps them quiet
+    assert PiiDetector(Policy()).results(hits[0]) == ()
