@@ -192,18 +192,26 @@ def iter_records(path: str | os.PathLike[str], max_bytes: int) -> RecordReader:
       give the exact line and column (`column` is where a string's text starts, just after
       its opening quote). JSON is read by a streaming tokenizer (bounded memory); a .json
       file may hold several whitespace-separated values (JSONL named .json reads fine).
-      JSONL is parsed line by line with json.loads (a record split over lines is an error);
-      errors name the line ("not valid JSON at line N: …"). Strings in .json
-      longer than about 1 MiB characters are yielded in pieces (later pieces repeat the last
-      256 characters of the piece before, and have column None). Empty strings are skipped.
+      Containers that fit in the read buffer are parsed by json's C scanner and their values
+      placed in the text (any doubt, e.g. duplicate keys: token by token, so that every
+      value of a duplicate key is yielded). JSONL is parsed line by line the same way (a
+      record split over lines is an error); errors name the line ("not valid JSON at line
+      N: …"). Strings in .json longer than about 1 MiB characters are yielded in pieces
+      (later pieces repeat the last 256 characters of the piece before and have column
+      None). Empty strings are skipped. Nesting deeper than 10,000 levels is an error.
     - Parquet (extra `parquet`): string, integer and nested (list/struct/map) columns; float,
       boolean, binary and temporal columns are skipped. `line` is the 1-based row, column None.
     - Notebooks: cell sources and outputs (stream text, text/* and application/json data,
       error values and tracebacks), one cell per JSON string (nbformat writes one per source
       line) at the line and column of the .ipynb file where it stands; images and other
       binary or widget outputs, attachments and metadata are skipped. Key None.
-    - Text: one cell per line (without the line ending), column 1, key None.
+    - Text: one cell per line (without the line ending), column 1, key None. A line longer
+      than about 1 MiB characters comes in pieces that overlap by 256 characters; their
+      columns are exact.
 
+    A file larger than `max_bytes` is read up to that many bytes and `status.truncated` is
+    set; a value cut by the cap is yielded as far as it was read, and the syntax error that
+    the cut makes (an unterminated string, an unclosed bracket) is not reported.
     Lines are counted with universal newlines (\\n, \\r\\n and a lone \\r each end a line).
     Encoding: BOM-aware (UTF-8, UTF-16, UTF-32), else UTF-8 with invalid bytes replaced by
     U+FFFD. A NUL byte in the first 8 KiB means binary content: SourceError.
