@@ -1245,7 +1245,15 @@ def _parquet_cells(rr: RecordReader, fh: BinaryIO, pa: Any, pq: Any) -> Iterator
         if not columns:
             return
         row0 = 0
-        batches = pf.iter_batches(batch_size=8192, columns=columns)
+        # batches of about 4 MB (uncompressed), so that rows of long documents stay bounded
+        try:
+            meta = pf.metadata
+            rows = max(1, meta.num_rows)
+            size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+            batch_size = max(1, min(8192, (4 << 20) * rows // max(1, size)))
+        except Exception:
+            batch_size = 1024
+        batches = pf.iter_batches(batch_size=batch_size, columns=columns)
         while True:
             try:
                 batch = next(batches)
