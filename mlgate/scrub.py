@@ -295,20 +295,24 @@ def _csv_dialect(sample: str, fmt: str) -> tuple[str, str | None]:
 
 def _write_row(row: list[str], raw: str, original: list[str], delimiter: str,
                quotechar: str | None) -> str:
-    """`row` in the quoting style that reproduces `raw` from `original`, with raw's ending."""
+    """`row` in the quoting style that reproduces `raw` from `original`, with raw's ending.
+
+    The writer quotes a field only for the characters of its own line terminator, so rows are
+    written with `\r\n` (a field with a lone `\r` or `\n` gets quoted) and the ending swapped."""
     _, ending = _split_ending(raw)
-    chosen: Any = csv.QUOTE_MINIMAL if quotechar else csv.QUOTE_NONE
-    for quoting in ((csv.QUOTE_MINIMAL, csv.QUOTE_ALL) if quotechar else ()):
+
+    def write(fields: list[str], quoting: Any) -> str:
         buf = io.StringIO()
         csv.writer(buf, delimiter=delimiter, quotechar=quotechar, quoting=quoting,
-                   lineterminator=ending).writerow(original)
-        if buf.getvalue() == raw:
+                   lineterminator="\r\n").writerow(fields)
+        return buf.getvalue()[:-2] + ending
+
+    chosen: Any = csv.QUOTE_MINIMAL if quotechar else csv.QUOTE_NONE
+    for quoting in ((csv.QUOTE_MINIMAL, csv.QUOTE_ALL) if quotechar else ()):
+        if write(original, quoting) == raw:
             chosen = quoting
             break
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=delimiter, quotechar=quotechar, quoting=chosen,
-               lineterminator=ending).writerow(row)
-    return buf.getvalue()
+    return write(row, chosen)
 
 
 def _scrub_csv(fin: IO[str], fout: IO[str], rep: Replacer, sample: str, fmt: str) -> None:

@@ -465,7 +465,7 @@ def _regex_spans(text: str, key: str | None = None) -> list[Span]:
 
 def test_csv_quote_all_rows_stay_quoted_and_ragged_rows_survive(tmp_path: Path) -> None:
     src, out = tmp_path / "q.csv", tmp_path / "o.csv"
-    src.write_text('"id";"mail"\n"1";"ann@mail.com"\n"2";"none"\n3;bob@mail.net;extra\nlast')
+    src.write_text('"id";"mail"\n"1";"ann@example.com"\n"2";"none"\n3;bob@example.net;extra\nlast')
     n = scrub_file(src, out, Policy(), spans_fn=_regex_spans)
     assert n == 2
     assert out.read_text() == ('"id";"mail"\n"1";"<EMAIL_ADDRESS>"\n"2";"none"\n'
@@ -474,7 +474,7 @@ def test_csv_quote_all_rows_stay_quoted_and_ragged_rows_survive(tmp_path: Path) 
 
 def test_json_escaped_strings_and_keys(tmp_path: Path) -> None:
     src, out = tmp_path / "e.json", tmp_path / "o.json"
-    src.write_text('{"ann@mail.com": "caf\\u00e9 ann@mail.com \\"q\\"", "k": ["x\\/y"],'
+    src.write_text('{"ann@example.com": "caf\\u00e9 ann@example.com \\"q\\"", "k": ["x\\/y"],'
                    ' "n": 1e3}')
     assert scrub_file(src, out, Policy(), spans_fn=_regex_spans, salt="s") == 2
     text = out.read_text()
@@ -487,14 +487,14 @@ def test_json_escaped_strings_and_keys(tmp_path: Path) -> None:
 
 def test_invalid_utf8_bytes_round_trip(tmp_path: Path) -> None:
     src, out = tmp_path / "l.txt", tmp_path / "o.txt"
-    src.write_bytes(b"caf\xe9 ann@mail.com\n\xff\xfe?\n")
+    src.write_bytes(b"caf\xe9 ann@example.com\n\xff\xfe?\n")
     scrub_file(src, out, Policy(), spans_fn=_regex_spans)
     assert out.read_bytes() == b"caf\xe9 <EMAIL_ADDRESS>\n\xff\xfe?\n"
 
 
 def test_utf16_with_bom_kept(tmp_path: Path) -> None:
     src, out = tmp_path / "u.csv", tmp_path / "o.csv"
-    src.write_bytes(b"\xfe\xff" + "m\r\nann@mail.com\r\n".encode("utf-16-be"))
+    src.write_bytes(b"\xfe\xff" + "m\r\nann@example.com\r\n".encode("utf-16-be"))
     scrub_file(src, out, Policy(), spans_fn=_regex_spans)
     assert out.read_bytes() == b"\xfe\xff" + "m\r\n<EMAIL_ADDRESS>\r\n".encode("utf-16-be")
 
@@ -505,7 +505,7 @@ def test_plausible_stand_in_falls_back_to_tag_when_detected(tmp_path: Path) -> N
         return [Span(m.start(), m.end(), "EMAIL_ADDRESS", 1.0)] if m else []
 
     rep = Replacer(greedy, "pseudonym", key=b"k")
-    new = rep.scrub("mail ann@mail.com")
+    new = rep.scrub("mail ann@example.com")
     assert re.fullmatch(r"mail <EMAIL_ADDRESS_[a-z]{10}>", new)
     assert rep.scrub(new) == new and rep.count == 1
 
@@ -519,7 +519,7 @@ def test_json_pii_numbers_and_keys(tmp_path: Path) -> None:
         return sorted(found, key=lambda s: s.start)
 
     src, out = tmp_path / "m.json", tmp_path / "o.json"
-    src.write_text('{"by_mail": {"ann@mail.com": 1, "bob@mail.com": 2}, "tel": 2125550123,'
+    src.write_text('{"by_mail": {"ann@example.com": 1, "bob@example.org": 2}, "tel": 2125550123,'
                    ' "n": 42}')
     assert scrub_file(src, out, Policy(), spans_fn=spans) == 3
     doc = json.loads(out.read_text())
@@ -532,7 +532,7 @@ def test_json_pii_numbers_and_keys(tmp_path: Path) -> None:
 
 def test_jsonl_pretty_printed_records_and_blank_lines(tmp_path: Path) -> None:
     src, out = tmp_path / "p.jsonl", tmp_path / "o.jsonl"
-    src.write_text('{"a": "ann@mail.com"}\n\n{\n  "b": [\n    "bob@mail.net"\n  ]\n}\n'
+    src.write_text('{"a": "ann@example.com"}\n\n{\n  "b": [\n    "bob@example.net"\n  ]\n}\n'
                    '{"c": 1} {"d": "x"}\n')
     assert scrub_file(src, out, Policy(), spans_fn=_regex_spans) == 2
     assert out.read_text() == ('{"a": "<EMAIL_ADDRESS>"}\n\n{\n  "b": [\n    '
@@ -541,7 +541,7 @@ def test_jsonl_pretty_printed_records_and_blank_lines(tmp_path: Path) -> None:
 
 def test_tsv_without_quoting_keeps_stray_quotes(tmp_path: Path) -> None:
     src, out = tmp_path / "s.tsv", tmp_path / "o.tsv"
-    src.write_text('size\tmail\n5" screen\tann@mail.com\n7" tab "x\tbob@mail.com\n')
+    src.write_text('size\tmail\n5" screen\tann@example.com\n7" tab "x\tbob@example.org\n')
     assert scrub_file(src, out, Policy(), spans_fn=_regex_spans) == 2
     assert out.read_text() == ('size\tmail\n5" screen\t<EMAIL_ADDRESS>\n'
                                '7" tab "x\t<EMAIL_ADDRESS>\n')
@@ -549,7 +549,7 @@ def test_tsv_without_quoting_keeps_stray_quotes(tmp_path: Path) -> None:
 
 def test_other_extensions_are_text_lines(tmp_path: Path) -> None:
     src, out = tmp_path / "notes.log", tmp_path / "o.log"
-    src.write_text("a ann@mail.com\nb\n")
+    src.write_text("a ann@example.com\nb\n")
     assert scrub_file(src, out, Policy(), spans_fn=_regex_spans) == 1
     assert out.read_text() == "a <EMAIL_ADDRESS>\nb\n"
 
@@ -560,27 +560,29 @@ _cells = st.lists(st.sampled_from(list('ab ,"\n\ré')), max_size=8).map("".join)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(st.lists(st.tuples(_cells, st.booleans()), min_size=3, max_size=3),
                      min_size=1, max_size=6),
-       quote_all=st.booleans(), crlf=st.booleans())
+       quote_all=st.booleans(), crlf=st.booleans(), tsv=st.booleans())
 def test_csv_round_trip_property(tmp_path_factory: pytest.TempPathFactory,
                                  rows: list[list[tuple[str, bool]]], quote_all: bool,
-                                 crlf: bool) -> None:
+                                 crlf: bool, tsv: bool) -> None:
     """The scrubbed file reads back (csv module) as the original table with only the e-mail
     addresses replaced, and a file without one stays byte for byte."""
     d = tmp_path_factory.mktemp("prop")
     table = [["name", "mail", "note"]]
-    table += [[f"{c} ann@mail.com" if mail else c for c, mail in row] for row in rows]
+    table += [[f"{c} ann@example.com" if mail else c for c, mail in row] for row in rows]
     buf = io.StringIO()
-    csv.writer(buf, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+    sep = "\t" if tsv else ","
+    csv.writer(buf, delimiter=sep, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
                lineterminator="\r\n" if crlf else "\n").writerows(table)
-    src, out = d / "p.csv", d / "o.csv"
+    src, out = (d / "p.tsv", d / "o.tsv") if tsv else (d / "p.csv", d / "o.csv")
     src.write_bytes(buf.getvalue().encode())
     n = scrub_file(src, out, Policy(), spans_fn=_regex_spans)
     assert n == sum(mail for row in rows for _, mail in row)
 
     def parse(path: Path) -> list[list[str]]:
-        return list(csv.reader(io.StringIO(path.read_bytes().decode(), newline="")))
+        return list(csv.reader(io.StringIO(path.read_bytes().decode(), newline=""),
+                               delimiter=sep))
 
-    want = [[c.replace("ann@mail.com", "<EMAIL_ADDRESS>") for c in r] for r in parse(src)]
+    want = [[c.replace("ann@example.com", "<EMAIL_ADDRESS>") for c in r] for r in parse(src)]
     assert parse(out) == want
     if n == 0:
         assert out.read_bytes() == src.read_bytes()
@@ -588,7 +590,7 @@ def test_csv_round_trip_property(tmp_path_factory: pytest.TempPathFactory,
 
 _json_text = st.text(alphabet=st.sampled_from(list('a "\\/\n\té\u2028') + ["\U0001f600"]),
                      max_size=6)
-_json_str = st.one_of(_json_text, _json_text.map(lambda t: t + " ann@mail.com"))
+_json_str = st.one_of(_json_text, _json_text.map(lambda t: t + " ann@example.com"))
 _json_doc = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
               st.floats(allow_nan=False, allow_infinity=False), _json_str),
@@ -599,7 +601,7 @@ _json_doc = st.recursive(
 
 def _replaced(doc: Any) -> Any:
     if isinstance(doc, str):
-        return doc.replace("ann@mail.com", "<EMAIL_ADDRESS>")
+        return doc.replace("ann@example.com", "<EMAIL_ADDRESS>")
     if isinstance(doc, list):
         return [_replaced(v) for v in doc]
     if isinstance(doc, dict):
@@ -616,29 +618,29 @@ def test_json_round_trip_property(tmp_path_factory: pytest.TempPathFactory, doc:
     src.write_text(json.dumps(doc, ensure_ascii=ascii_only, indent=indent), encoding="utf-8")
     scrub_file(src, out, Policy(), spans_fn=_regex_spans)
     assert json.loads(out.read_text(encoding="utf-8")) == _replaced(doc)
-    if "ann@mail.com" not in json.dumps(doc):
+    if "ann@example.com" not in json.dumps(doc):
         assert out.read_bytes() == src.read_bytes()
 
 
 def test_symlink_not_replaced_and_missing_directory(tmp_path: Path) -> None:
     real = tmp_path / "real.txt"
-    real.write_text("ann@mail.com\n")
+    real.write_text("ann@example.com\n")
     link = tmp_path / "link.txt"
     link.symlink_to(real)
     with pytest.raises(MlgateError, match="link.txt: symbolic link"):
         scrub_file(link, link, Policy(), spans_fn=_regex_spans)
-    assert real.read_text() == "ann@mail.com\n" and link.is_symlink()
+    assert real.read_text() == "ann@example.com\n" and link.is_symlink()
     with pytest.raises(MlgateError, match="cannot write"):
         scrub_file(real, tmp_path / "nowhere" / "o.txt", Policy(), spans_fn=_regex_spans)
 
 
 def test_jsonl_crlf_and_lone_cr_text(tmp_path: Path) -> None:
     src, out = tmp_path / "c.jsonl", tmp_path / "o.jsonl"
-    src.write_bytes(b'{"a": "ann@mail.com"}\r\n{"b": 1}\r\n')
+    src.write_bytes(b'{"a": "ann@example.com"}\r\n{"b": 1}\r\n')
     scrub_file(src, out, Policy(), spans_fn=_regex_spans)
     assert out.read_bytes() == b'{"a": "<EMAIL_ADDRESS>"}\r\n{"b": 1}\r\n'
     src, out = tmp_path / "mac.txt", tmp_path / "o.txt"
-    src.write_bytes(b"x ann@mail.com\ry\r")
+    src.write_bytes(b"x ann@example.com\ry\r")
     scrub_file(src, out, Policy(), spans_fn=_regex_spans)
     assert out.read_bytes() == b"x <EMAIL_ADDRESS>\ry\r"
 
