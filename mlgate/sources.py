@@ -464,7 +464,8 @@ def _csv_cells(rr: RecordReader) -> Iterator[Cell]:
                     raise SourceError(f"not valid CSV at line {prev + 1}: {e}") from None
                 start = prev + 1
                 prev = reader.line_num
-                raw = pending[0] if len(pending) == 1 else "".join(pending)
+                single = len(pending) == 1  # one physical line
+                raw = pending[0] if single else "".join(pending)
                 pending.clear()
                 if first:
                     first = False
@@ -472,17 +473,17 @@ def _csv_cells(rr: RecordReader) -> Iterator[Cell]:
                     if _looks_like_header(row, sample_rows[1:21], head, dialect):
                         header = [h.strip() or None for h in row]
                         keys_row: list[str | None] = [None] * len(row)
-                        yield from _csv_row_cells(row, keys_row, raw, start, delim, quote,
+                        yield from _csv_row_cells(row, keys_row, raw, single, start, delim, quote,
                                                   quoting)
                         continue
-                yield from _csv_row_cells(row, header, raw, start, delim, quote, quoting)
+                yield from _csv_row_cells(row, header, raw, single, start, delim, quote, quoting)
             src.finish()
         finally:
             csv.field_size_limit(old_limit)
 
 
-def _csv_row_cells(row: list[str], keys: list[str | None], raw: str, start: int, delim: str,
-                   quote: str, quoting: bool) -> Iterator[Cell]:
+def _csv_row_cells(row: list[str], keys: list[str | None], raw: str, single: bool, start: int,
+                   delim: str, quote: str, quoting: bool) -> Iterator[Cell]:
     nkeys = len(keys)
     if not quoting or quote not in raw:
         # one physical line, nothing quoted: positions follow from the field lengths
@@ -491,6 +492,39 @@ def _csv_row_cells(row: list[str], keys: list[str | None], raw: str, start: int,
             if v:
                 yield Cell(v, start, col, keys[i] if i < nkeys else None)
             col += len(v) + 1
+        return
+    if single:
+        # quoted fields on one physical line: only the columns are needed
+        pos = 0
+        end = len(raw)
+        for i, v in enumerate(row):
+            if raw.startswith(quote, pos):
+                if quote in v:
+                    lit = quote + v.replace(quote, quote + quote) + quote
+                    if not raw.startswith(lit, pos):
+                        break
+                    n = len(lit)
+                else:
+                    n = len(v) + 2
+                    if raw[pos + n - 1:pos + n] != quote or not raw.startswith(v, pos + 1):
+                        break
+                col = pos + 2
+            else:
+                n = len(v)
+                if not raw.startswith(v, pos):
+                    break
+                col = pos + 1
+            nxt = pos + n
+            if nxt < end and raw[nxt] not in (delim, "\r", "\n"):
+                break
+            if v:
+                yield Cell(v, start, col, keys[i] if i < nkeys else None)
+            pos = nxt + 1
+        else:
+            return
+        for j in range(i, len(row)):  # something unexpected: the rest without columns
+            if row[j]:
+                yield Cell(row[j], start, None, keys[j] if j < nkeys else None)
         return
     # Quoted fields: walk the raw record text to find where each field starts. The walk is
     # exact for standard quoting; after anything unexpected (a stray quote inside a field) it

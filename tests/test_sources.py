@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -620,6 +622,41 @@ def test_property_streaming_json_matches_json_loads(tmp_path_factory: pytest.Tem
             assert decoder.raw_decode(line, c.column - 2)[0] == c.text
         else:
             assert line[c.column - 1:].startswith(c.text)
+
+
+_fields = st.lists(st.sampled_from(list('ab \t"\n\ré,')), max_size=6).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(_fields, min_size=1, max_size=4), min_size=1, max_size=6),
+       quote_all=st.booleans(), crlf=st.booleans())
+def test_property_tsv_lines_and_columns(tmp_path_factory: pytest.TempPathFactory,
+                                        rows: list[list[str]], quote_all: bool,
+                                        crlf: bool) -> None:
+    """Every field of a table written by csv.writer is yielded, with its key, at the line
+    and column of the file where its text stands (quoted multi-line fields included)."""
+    header = ["h0", "h1", "h2"]
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+               lineterminator="\r\n" if crlf else "\n").writerows([header, *rows])
+    text = out.getvalue()
+    p = tmp_path_factory.mktemp("tsv") / "t.tsv"
+    p.write_bytes(text.encode("utf-8"))
+    cells, _ = read_all(p)
+    # what the csv module itself reads back (a bare "\r" is not quoted by the writer)
+    table = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t"))
+    expected = [(h, None) for h in header] + [
+        (v, header[j] if j < 3 else None) for row in table[1:] for j, v in enumerate(row) if v]
+    assert [(c.text, c.key) for c in cells] == expected
+    lines = re.split(r"\r\n|\r|\n", text)
+    for c in cells:
+        assert c.column is not None
+        # the file at (line, column) holds the text, up to its first doubled quote
+        here = "\n".join(lines[c.line - 1:])[c.column - 1:]
+        want = re.split(r"\r\n|\r|\n", c.text)
+        assert re.split(r"\r\n|\r|\n", here)[: len(want)][0].startswith(want[0].split('"')[0])
+        got = "\n".join(re.split(r"\r\n|\r|\n", here)[: len(want)])
+        assert got.startswith("\n".join(want).split('"')[0])
 
 
 def is_json_sequence(text: str) -> bool:
