@@ -328,26 +328,18 @@ def _text_cells(rr: RecordReader) -> Iterator[Cell]:
     """One cell per line; a line longer than _STR_PIECE characters comes in pieces, each
     repeating the last _PIECE_OVERLAP characters of the one before (columns stay exact)."""
     with _TextInput(rr, newline=None) as src:
-        readline = src.text.readline
         limit = _STR_PIECE
-        n = 1
-        col = 1  # column of the next piece of a long line
-        tail = ""
-        while True:
-            line = readline(limit)
-            if not line:
-                break
+        n = 0
+        for n, line in enumerate(src.text, 1):  # noqa: B007 - n is used after the loop
             if line.endswith("\n"):
                 line = line[:-1]
-                if line or tail:
-                    yield Cell(tail + line, n, col - len(tail), None)
-                n += 1
-                col = 1
-                tail = ""
-            else:  # a piece of a long line (or the end of the file)
-                yield Cell(tail + line, n, col - len(tail), None)
-                col += len(line)
-                tail = line[-_PIECE_OVERLAP:]
+            if len(line) <= limit:
+                if line:
+                    yield Cell(line, n, 1, None)
+                continue
+            step = limit - _PIECE_OVERLAP
+            for i in range(0, len(line) - _PIECE_OVERLAP, step):
+                yield Cell(line[i:i + limit], n, i + 1, None)
         src.finish()
 
 
