@@ -420,11 +420,30 @@ def _scrub_json_text(text: str, rep: Replacer, notebook: bool = False) -> str:
 
 
 _WS = " \t\r\n"
+# Validation only: objects and numbers are not built (a large file stays small in memory).
+_CHECKER = json.JSONDecoder(object_pairs_hook=lambda pairs: None,
+                            parse_float=lambda s: None, parse_int=lambda s: None,
+                            parse_constant=lambda s: None)
 
 
-def _json_values(text: str, where: str = "") -> list[Any]:
-    """The whitespace-separated JSON values of `text` (at least one), or a _FileProblem."""
-    dec = json.JSONDecoder()
+class _JsonError(Exception):
+    def __init__(self, error: json.JSONDecodeError | None, text: str) -> None:
+        super().__init__()
+        self.error = error
+        # input that ends inside a value: more lines may complete it (pretty-printed JSONL)
+        self.incomplete = error is not None and (
+            error.pos >= len(text.rstrip(_WS)) or error.msg.startswith("Unterminated string"))
+
+    def message(self, first_line: int = 1) -> str:
+        e = self.error
+        if e is None:
+            return "not valid JSON (nested too deeply)"
+        return f"not valid JSON ({e.msg} at line {first_line + e.lineno - 1} column {e.colno})"
+
+
+def _json_values(text: str, build: bool = False) -> list[Any]:
+    """The whitespace-separated JSON values of `text` (None for each unless `build`)."""
+    dec = json.JSONDecoder() if build else _CHECKER
     values = []
     i, n = 0, len(text)
     try:
@@ -436,46 +455,50 @@ def _json_values(text: str, where: str = "") -> list[Any]:
             value, i = dec.raw_decode(text, i)
             values.append(value)
     except json.JSONDecodeError as e:
-        raise _FileProblem(f"{where}not valid JSON ({e.msg} at line {e.lineno} column "
-                           f"{e.colno})") from None
+        raise _JsonError(e, text) from None
     except RecursionError:
-        raise _FileProblem(f"{where}JSON nested too deeply") from None
-    if not values:
-        raise _FileProblem(f"{where}not valid JSON (empty)")
+        raise _JsonError(None, text) from None
     return values
 
 
 def _scrub_jsonl(fin: IO[str], fout: IO[str], rep: Replacer) -> None:
-    """Record by record: a line, or the few lines of a pretty-printed record."""
+    """Record by record: a line, or the lines of a pretty-printed record."""
     pending: list[str] = []
-    first_error: _FileProblem | None = None
     start = 0
+    error: _JsonError | None = None
     for lineno, line in enumerate(fin, 1):
         if not pending:
-            if not line.strip():
+            if not line.strip(_WS):
                 fout.write(line)
                 continue
             start = lineno
         pending.append(line)
-        text = "".join(pending)
+        text = "".join(pending) if len(pending) > 1 else line
         try:
             _json_values(text)
-        except _FileProblem as e:
-            first_error = first_error or e
-            if len(pending) >= MAX_RECORD_LINES:
-                break
-            continue
+        except _JsonError as e:
+            error = e
+            if e.incomplete and len(pending) < MAX_RECORD_LINES:
+                continue
+            break
         fout.write(_scrub_json_text(text, rep))
         pending.clear()
-        first_error = None
-    if pending:
-        msg = str(first_error).replace(" at line 1 ", " ", 1)
-        raise _FileProblem(f"line {start}: {msg}")
+        error = None
+    if error is not None:
+        if error.incomplete and len(pending) < MAX_RECORD_LINES:
+            raise _FileProblem(f"not valid JSON (the record at line {start} is not closed at "
+                               "the end of the file)")
+        raise _FileProblem(error.message(start))
 
 
 def _scrub_json(fin: IO[str], fout: IO[str], rep: Replacer, notebook: bool) -> None:
     text = fin.read()
-    values = _json_values(text)
+    try:
+        values = _json_values(text, build=notebook)
+    except _JsonError as e:
+        raise _FileProblem(e.message()) from None
+    if not values:
+        raise _FileProblem("not valid JSON (empty)")
     if notebook and not (len(values) == 1 and isinstance(values[0], dict)
                          and isinstance(values[0].get("cells"), list)):
         raise _FileProblem("not a Jupyter notebook (no 'cells' list)")
