@@ -165,7 +165,7 @@ def test_prefilters_are_necessary() -> None:
     for text in texts:
         for rec in det.recs:
             if rec.lean_phone:
-                found = pii._phone_results(rec.instance, text)
+                found = pii._phone_spans(rec.instance, text)
             else:
                 found = rec.instance.analyze(text, [rec.entity], None)
             if found:
@@ -174,8 +174,8 @@ def test_prefilters_are_necessary() -> None:
         # with the default allowlist: phone prefilter passes whenever a number of 7+ digits is
         # found (shorter ones are allowlisted)
         phone = next(r for r in det_allow.recs if r.lean_phone)
-        long = [r for r in pii._phone_results(phone.instance, text)
-                if sum(c.isdigit() for c in text[r.start:r.end]) >= pii.MIN_PHONE_DIGITS]
+        long = [r for r in pii._phone_spans(phone.instance, text)
+                if sum(c.isdigit() for c in text[r[0]:r[1]]) >= pii.MIN_PHONE_DIGITS]
         if long:
             assert phone.prefilter is not None and phone.prefilter(text), text
     assert checked > 1000

@@ -259,6 +259,8 @@ class _Rec:
     presidio: bool = True  # False for mlgate's own additions (not in the parity reference)
     instance: Any = None
     lean_phone: bool = False  # run PhoneRecognizer's matching without its per-match extras
+    lean_pattern: bool = False  # a PatternRecognizer with Presidio's own analyze: run lean
+    lean_iban: bool = False  # Presidio's IbanRecognizer (its own analyze): run lean
 
 
 def _offline_email() -> Any:
@@ -286,6 +288,7 @@ _CARD_BRANDS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
     ("diners", r"36", (14, 15, 16, 17, 18, 19)),
     ("diners", r"30[0-5]|3095|3[89]", (16, 17, 18, 19)),
     ("jcb", r"35(?:2[89]|[3-8]\d)", (16, 17, 18, 19)),
+    ("jcb", r"2131|1800", (15,)),
     ("discover", r"6011|64[4-9]|65|622(?:12[6-9]|1[3-9]\d|[2-8]\d\d|9[01]\d|92[0-5])",
      (16, 17, 18, 19)),
     ("unionpay", r"62|81", (16, 17, 18, 19)),
@@ -508,8 +511,13 @@ class PiiDetector:
         if self._loaded:
             return
         _presidio_imported()
+        from presidio_analyzer import PatternRecognizer
+
         for rec in self.recs:
             rec.instance = rec.make()
+            rec.lean_pattern = (isinstance(rec.instance, PatternRecognizer)
+                                and type(rec.instance).analyze is PatternRecognizer.analyze)
+            rec.lean_iban = type(rec.instance).__name__ == "IbanRecognizer"
         self._loaded = True
 
     def presidio_recognizers(self) -> list[Any]:
@@ -581,39 +589,47 @@ class PiiDetector:
 
     def _confirm(self, text: str, key: str | None, recs: list[_Rec],
                  phone_inside_ok: bool | None = None) -> list[PiiSpan]:
-        from presidio_analyzer import EntityRecognizer
-
+        """Presidio's recognizers on `text`, scored as AnalyzerEngine.analyze scores them with
+        the no-op engine: explicit context (+0.35, at least 0.4), threshold, de-duplication."""
         if phone_inside_ok is None:
             phone_inside_ok = self.use_default_allowlist
         context = key_context(key)
-        results: list[Any] = []
+        results: list[tuple[str, int, int, float]] = []
         for rec in sorted(recs, key=lambda r: r.lean_phone):  # phone last
             inst = rec.instance
+            boost = bool(context) and any(w.lower() in c for w in (inst.context or [])
+                                          for c in context)
+            found: list[tuple[int, int, float]]
             if rec.lean_phone:
-                if phone_inside_ok and results:
+                best = min(max(inst.SCORE + 0.35, 0.4), 1.0) if boost else inst.SCORE
+                if best < self.threshold:
+                    continue
+                assert isinstance(rec.prefilter, _PhonePrefilter)
+                if phone_inside_ok:
                     # the default allowlist drops phone numbers inside another entity's match:
-                    # skip the (slow) phone matcher when every candidate lies inside one
-                    others = [(r.start, r.end) for r in results]
-                    assert isinstance(rec.prefilter, _PhonePrefilter)
+                    # only candidates outside every other match need the (slow) matcher
+                    others = [(a, b) for _, a, b, _ in results]
                     todo = [c for c in phone_candidates(text, rec.prefilter.min_digits)
                             if not any(a <= c[0] and c[1] <= b for a, b in others)]
                     if not todo:
                         continue
-                found = _phone_results(inst, text)
+                    found = _phone_spans(inst, text, todo)
+                else:
+                    found = _phone_spans(inst, text)
+            elif rec.lean_pattern:
+                found = _pattern_spans(inst, text)
+            elif rec.lean_iban:
+                found = _iban_spans(inst, text)
             else:
-                found = inst.analyze(text=text, entities=[rec.entity], nlp_artifacts=None)
-            if not found:
-                continue
-            words = inst.context or []
-            boost = bool(context) and any(w.lower() in c for w in words for c in context)
-            for r in found:
+                found = [(r.start, r.end, float(r.score))
+                         for r in inst.analyze(text=text, entities=[rec.entity],
+                                               nlp_artifacts=None) or []]
+            for a, b, score in found:
                 if boost:  # LemmaContextAwareEnhancer with the no-op engine: explicit context
-                    r.score = min(max(r.score + 0.35, 0.4), 1.0)
-                if r.score >= self.threshold:
-                    results.append(r)
-        results = EntityRecognizer.remove_duplicates(results)
-        return sorted((PiiSpan(r.start, r.end, r.entity_type, float(r.score)) for r in results),
-                      key=lambda s: (s.start, s.end, s.entity))
+                    score = min(max(score + 0.35, 0.4), 1.0)
+                if score >= self.threshold:
+                    results.append((rec.entity, a, b, score))
+        return [PiiSpan(a, b, e, sc) for e, a, b, sc in remove_duplicates(results)]
 
     def _deep(self, text: str, key: str | None, recs: list[_Rec]) -> list[PiiSpan]:
         entities = list(dict.fromkeys([*(r.entity for r in recs), *self.ner_entities]))
@@ -666,22 +682,107 @@ def _phone(regions: tuple[str, ...]) -> Any:
     return PhoneRecognizer(supported_regions=regions)
 
 
-def _phone_results(rec: Any, text: str) -> list[Any]:
-    """What PhoneRecognizer.analyze returns, without what only its explanations use (a
-    re-parse and a region look-up per match): the same PhoneNumberMatcher per region, the
-    same score, the same de-duplication."""
-    import phonenumbers
-    from presidio_analyzer import EntityRecognizer, RecognizerResult
+def _phone_spans(rec: Any, text: str,
+                 candidates: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int,
+                                                                                   float]]:
+    """What PhoneRecognizer.analyze finds, without what only its explanations use (a re-parse
+    and a region look-up per match): the same PhoneNumberMatcher per region, the same score.
 
-    spans = set()
+    `candidates`: the phone candidates that matter (any other match would be allowlisted).
+    All phone results have one score, so de-duplication keeps only spans not inside another;
+    every match lies inside its candidate. Once each candidate is matched whole, the remaining
+    regions can only add spans inside those, which de-duplication drops: stop there."""
+    import phonenumbers
+
+    spans: set[tuple[int, int]] = set()
     for region in rec.supported_regions:
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency):
             spans.add((m.start, m.end))
-    meta = {RecognizerResult.RECOGNIZER_NAME_KEY: rec.name,
-            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: rec.id}
-    return list(EntityRecognizer.remove_duplicates([
-        RecognizerResult(rec.supported_entities[0], a, b, rec.SCORE,
-                         recognition_metadata=dict(meta)) for a, b in sorted(spans)]))
+        if candidates is not None and all(any(a <= c0 and c1 <= b for a, b in spans)
+                                          for c0, c1 in candidates):
+            break
+    return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
+
+
+def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
+    """PatternRecognizer.analyze without explanation objects: each pattern (compiled by the
+    `regex` module with the recognizer's flags, bounded by REGEX_TIMEOUT_SECONDS), then
+    validate_result (True: 1.0, False: 0.0) and invalidate_result (True: 0.0)."""
+    rx = _regex_module()
+    flags = rec.global_regex_flags
+    out = []
+    for pattern in rec.patterns:
+        if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
+            pattern.compiled_with_flags = flags
+            pattern.compiled_regex = rx.compile(pattern.regex, flags=flags)
+        try:
+            for m in pattern.compiled_regex.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
+                a, b = m.span()
+                if a == b:
+                    continue
+                value = text[a:b]
+                score = pattern.score
+                valid = rec.validate_result(value)
+                if valid is not None:
+                    score = 1.0 if valid else 0.0
+                if rec.invalidate_result(value):
+                    score = 0.0
+                if score > 0:
+                    out.append((a, b, float(score)))
+        except TimeoutError:
+            continue
+    return out
+
+
+def _iban_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
+    """IbanRecognizer.analyze without explanation objects: per match, the longest of its
+    group-ends that validates (checksum and country format) wins, as in Presidio."""
+    rx = _regex_module()
+    flags = rec.global_regex_flags
+    out = []
+    for pattern in rec.patterns:
+        if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
+            pattern.compiled_with_flags = flags
+            pattern.compiled_regex = rx.compile(pattern.regex, flags=flags)
+        try:
+            for m in pattern.compiled_regex.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
+                for group in reversed(range(1, len(m.groups()) + 1)):
+                    a = m.span(0)[0]
+                    b = m.span(group)[1] if m.span(group)[1] > 0 else m.span(0)[1]
+                    if a == b:
+                        continue
+                    score = pattern.score
+                    valid = rec.validate_result(text[a:b])
+                    if valid is not None:
+                        score = 1.0 if valid else 0.0
+                    if score > 0:
+                        out.append((a, b, float(score)))
+                        break
+        except TimeoutError:
+            continue
+    return out
+
+
+def remove_duplicates(results: Sequence[tuple[str, int, int, float]]
+                      ) -> list[tuple[str, int, int, float]]:
+    """Presidio's EntityRecognizer.remove_duplicates on (entity, start, end, score) tuples:
+    drop zero scores, exact duplicates, and results inside another result of the same entity
+    with an equal or higher score."""
+    ordered = sorted(set(results), key=lambda r: (r[0], r[1], -(r[2] - r[1]), -r[3]))
+    kept: list[tuple[str, int, int, float]] = []
+    active: list[tuple[str, int, int, float]] = []
+    entity = None
+    for r in ordered:
+        if r[3] == 0:
+            continue
+        if r[0] != entity:
+            entity, active = r[0], []
+        active = [f for f in active if f[2] >= r[1]]
+        if any(r[1] >= f[1] and r[2] <= f[2] and r[3] <= f[3] for f in active):
+            continue
+        kept.append(r)
+        active.append(r)
+    return sorted(kept, key=lambda r: (r[1], r[2], r[0]))
 
 
 @functools.lru_cache(maxsize=1)
