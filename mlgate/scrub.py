@@ -331,7 +331,7 @@ def _scrub_csv_rows(fin: IO[str], fout: IO[str], rep: Replacer, delimiter: str,
     reader = csv.reader(tap, delimiter=delimiter, quotechar=quotechar, doublequote=True,
                         strict=False,
                         quoting=csv.QUOTE_MINIMAL if quotechar else csv.QUOTE_NONE)
-    header: list[str] | None = None
+    header: list[str | None] | None = None
     while True:
         try:
             row = next(reader)
@@ -341,7 +341,7 @@ def _scrub_csv_rows(fin: IO[str], fout: IO[str], rep: Replacer, delimiter: str,
             raise _FileProblem(f"line {tap.lineno}: not valid CSV ({e})") from None
         raw = tap.take()
         if header is None:
-            header = row
+            header = [h.strip() or None for h in row]  # the keys, as the hook takes them
             keys: list[str | None] = [None] * len(row)  # the header itself: no context
         else:
             keys = [header[i] if i < len(header) else None for i in range(len(row))]
