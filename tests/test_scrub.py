@@ -663,3 +663,24 @@ def test_pseudonyms_stay_undetected_with_more_entities(ws: Path, capsys: Any) ->
     assert code == 0 and "replaced 0 " in text and src.read_text() == first
     code, _ = mlgate(capsys, "pii", "--policy", "strict.toml", "s.jsonl")
     assert code == 0
+
+
+def test_parquet_nested_and_dictionary_columns(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pa.table({
+        "d": pa.array(["ann@example.com", "x", "ann@example.com"]).dictionary_encode(),
+        "m": pa.array([[("k", "bob@example.org")], [], None],
+                      pa.map_(pa.string(), pa.string())),
+        "s": pa.array([{"a": "c@example.net", "b": 1}, None, {"a": None, "b": 2}]),
+    })
+    src, out = tmp_path / "n.parquet", tmp_path / "o.parquet"
+    pq.write_table(table, src)
+    assert scrub_file(src, out, Policy(), spans_fn=_regex_spans) == 4
+    new = pq.read_table(out)
+    assert new.schema.equals(pq.read_schema(src))
+    assert new.to_pylist() == [
+        {"d": "<EMAIL_ADDRESS>", "m": [("k", "<EMAIL_ADDRESS>")],
+         "s": {"a": "<EMAIL_ADDRESS>", "b": 1}},
+        {"d": "x", "m": [], "s": None},
+        {"d": "<EMAIL_ADDRESS>", "m": None, "s": {"a": None, "b": 2}}]
