@@ -283,6 +283,9 @@ def test_parquet_schema_kept(ws: Path, capsys: Any) -> None:
     assert new.column("note").null_count == table.column("note").null_count
     assert new.column("contacts").to_pylist()[0] == ["<PHONE_NUMBER>", "none"]
     assert new.column("tel").null_count == len(ps)  # an integer cannot hold a tag
+    before = out.read_bytes()
+    assert "replaced 0 " in scrub(capsys, out)  # in place, a second time: nothing
+    assert out.read_bytes() == before
 
 
 def test_parquet_without_pyarrow_names_the_extra(ws: Path, capsys: Any,
