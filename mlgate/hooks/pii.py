@@ -682,6 +682,14 @@ def _phone(regions: tuple[str, ...]) -> Any:
     return PhoneRecognizer(supported_regions=regions)
 
 
+_NANP = frozenset({"US", "CA", "AG", "AI", "AS", "BB", "BM", "BS", "DM", "DO", "GD", "GU",
+                   "JM", "KN", "KY", "LC", "MP", "MS", "PR", "SX", "TC", "TT", "VC", "VG", "VI"})
+
+
+def _national_trunk(text: str, c0: int, c1: int) -> bool:
+    return text[c0:c1].lstrip("([\uff08\uff3b").startswith("0")
+
+
 def _phone_spans(rec: Any, text: str,
                  candidates: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int,
                                                                                    float]]:
@@ -695,7 +703,12 @@ def _phone_spans(rec: Any, text: str,
     import phonenumbers
 
     spans: set[tuple[int, int]] = set()
-    for region in rec.supported_regions:
+    regions = list(rec.supported_regions)
+    if candidates is not None and all(_national_trunk(text, c0, c1) for c0, c1 in candidates):
+        # order only: a number written with a leading 0 is not North American; trying the
+        # NANP regions last lets the early stop below skip them more often
+        regions = [r for r in regions if r not in _NANP] + [r for r in regions if r in _NANP]
+    for region in regions:
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency):
             spans.add((m.start, m.end))
         if candidates is not None and all(any(a <= c0 and c1 <= b for a, b in spans)
