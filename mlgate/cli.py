@@ -124,8 +124,8 @@ def pii_check(paths: tuple[str, ...], policy_path: str | None, fmt: str,
 @click.option("--in-place", is_flag=True, help="Replace SOURCE atomically.")
 @click.option("--mode", type=click.Choice(["tag", "pseudonym"]), default="tag",
               show_default=True,
-              help="tag: <EMAIL_ADDRESS>; pseudonym: consistent fake-looking stand-ins, so "
-                   "joins on the column still work.")
+              help="tag: <EMAIL_ADDRESS>; pseudonym: consistent stand-ins (keyed hash; set "
+                   "MLGATE_SCRUB_KEY to keep them stable across runs), so joins still work.")
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False))
 def pii_scrub(source: str, output: str | None, in_place: bool, mode: str,
               policy_path: str | None) -> None:
@@ -136,7 +136,10 @@ def pii_scrub(source: str, output: str | None, in_place: bool, mode: str,
 
     target = Path(source) if in_place else Path(output or "")
     count = scrub_file(Path(source), target, load_policy(policy_path), mode=mode)
-    click.echo(f"{source}: replaced {count} PII value(s); wrote {target}")
+    if count == 0 and in_place:
+        click.echo(f"{source}: no PII found; unchanged")
+    else:
+        click.echo(f"{source}: replaced {count} PII value(s); wrote {target}")
 
 
 @cli.command("baseline")
