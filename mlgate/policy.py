@@ -151,6 +151,10 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "max-bytes": Key("int", 5_000_000, "Per-commit byte budget per file; a larger file is "
                          "scanned up to it and gets a warning pointing at `mlgate scan`.",
                          minimum=1),
+        "max-seconds": Key("float", 120.0, "Time budget per file: checking stops after this "
+                           "many seconds and a warning says how far it got (a guard against "
+                           "pathological data; normal files take a fraction of a second).",
+                           minimum=0.01),
         "deep": Key("bool", False, "Deep mode (also `--deep`): in-text context words and NER."),
         "spacy-model": Key("str", "", "Deep mode: an installed spaCy pipeline, by package name "
                            "or path, for NER entities."),

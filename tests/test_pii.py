@@ -509,3 +509,29 @@ def test_recall_and_quiet_on_ml_values(det: PiiDetector) -> None:
     assert all(r >= 0.95 for r in recall.values()), recall
     noisy = [(t, k, det.results(t, k)) for t, k in quiet if det.results(t, k)]
     assert noisy == []
+
+
+def test_time_budget_stops_with_a_warning(tmp_path: Path) -> None:
+    rng = random.Random(8)
+    path = tmp_path / "numbers.txt"
+    path.write_text("".join(f"row {i}: {rng.randrange(10**9, 10**10)} {rng.randrange(10**9)}\n"
+                            for i in range(20000)), encoding="utf-8")
+    findings, errors = run([path], pol(**{"max-seconds": 0.05}))
+    assert errors == []
+    warn = [f for f in findings if f.rule == pii.TRUNCATED_RULE]
+    assert len(warn) == 1 and warn[0].severity == Severity.WARNING
+    assert "max-seconds" in warn[0].message and "checking stopped at line" in warn[0].message
+
+
+def test_long_single_line_is_bounded(tmp_path: Path, fake: Faker) -> None:
+    import time
+
+    email = fake.free_email()
+    rng = random.Random(9)
+    body = " ".join(f"{rng.random():.6f}" for _ in range(40000))  # ≈ 360 KB, one line
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"values": body + f" contact {email}"}), encoding="utf-8")
+    t0 = time.perf_counter()
+    findings, errors = run([path])
+    assert errors == [] and time.perf_counter() - t0 < 20
+    assert {f.rule for f in findings} == {"pii/EMAIL_ADDRESS"}

@@ -19,6 +19,7 @@ import functools
 import ipaddress
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ PRESIDIO_PHONE_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
 REGEX_TIMEOUT_SECONDS = 5  # Presidio's default is 60 s per regex scan; a hook wants less
 MIN_PHONE_DIGITS = 7  # default allowlist: shorter "phone numbers" are years, counts, pagers
 TRUNCATED_RULE = "pii/file-truncated"
+LONG_TEXT = 4096  # longer values: the phone matcher runs on windows around its candidates
 _MAX_GROUPS = 10_000  # distinct (key, entity) findings per file; more keys share one finding
 
 LABELS = {
@@ -199,6 +201,27 @@ def _inside(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
     return any(m.start() <= start and end <= m.end() for m in pattern.finditer(text, lo, hi))
 
 
+def _overlaps_float(text: str, start: int, end: int) -> bool:
+    """Whether [start, end) shares a character with a decimal number such as `0.123456`."""
+    lo, hi = (0, len(text)) if len(text) <= 4096 else (max(0, start - 256), end + 256)
+    return any(m.start() < end and start < m.end() for m in _FLOAT.finditer(text, lo, hi))
+
+
+def _reportable_phone_candidate(text: str, c0: int, c1: int) -> bool:
+    """With the default allowlist a phone match overlapping a decimal number is dropped, so a
+    match that matters lies between the decimal numbers of its candidate: some stretch there
+    must hold MIN_PHONE_DIGITS digits."""
+    pos = c0
+    for m in _FLOAT.finditer(text, max(0, c0 - 64), min(len(text), c1 + 64)):
+        a, b = max(m.start(), c0), min(m.end(), c1)
+        if a >= b:
+            continue
+        if len(_DIGIT.findall(text, pos, a)) >= MIN_PHONE_DIGITS:
+            return True
+        pos = max(pos, b)
+    return len(_DIGIT.findall(text, pos, c1)) >= MIN_PHONE_DIGITS
+
+
 def cell_is_noise(text: str, key: str | None) -> bool:
     """A whole value that is a number under an id/metric key, or a float, timestamp, UUID or
     hex digest: nothing numeric in it is personal data (default allowlist)."""
@@ -222,7 +245,7 @@ def default_allowed(entity: str, text: str, start: int, end: int, key: str | Non
     if entity == "CREDIT_CARD" and digits in TEST_CARD_NUMBERS:
         return True
     if entity == "PHONE_NUMBER":
-        if len(digits) < MIN_PHONE_DIGITS:
+        if len(digits) < MIN_PHONE_DIGITS or _overlaps_float(text, start, end):
             return True
         if len(digits) in (7, 10, 11) and _FICTIONAL_PHONE.fullmatch(digits):
             return True
@@ -610,10 +633,15 @@ class PiiDetector:
                     # only candidates outside every other match need the (slow) matcher
                     others = [(a, b) for _, a, b, _ in results]
                     todo = [c for c in phone_candidates(text, rec.prefilter.min_digits)
-                            if not any(a <= c[0] and c[1] <= b for a, b in others)]
+                            if not any(a <= c[0] and c[1] <= b for a, b in others)
+                            and _reportable_phone_candidate(text, c[0], c[1])]
                     if not todo:
                         continue
-                    found = _phone_spans(inst, text, todo)
+                    found = _phone_windows(inst, text, todo) if len(text) > LONG_TEXT \
+                        else _phone_spans(inst, text, todo)
+                elif len(text) > LONG_TEXT:
+                    found = _phone_windows(
+                        inst, text, phone_candidates(text, rec.prefilter.min_digits))
                 else:
                     found = _phone_spans(inst, text)
             elif rec.lean_pattern:
@@ -715,6 +743,26 @@ def _phone_spans(rec: Any, text: str,
                                           for c0, c1 in candidates):
             break
     return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
+
+
+def _phone_windows(rec: Any, text: str, candidates: Sequence[tuple[int, int]]
+                   ) -> list[tuple[int, int, float]]:
+    """The phone matcher on a long text, run only on small windows around the candidates
+    that matter (each with the character before and three after, which is all the matcher
+    looks at around a candidate), so that a megabyte of digits costs time in proportion to
+    its candidates, not to candidates x text length."""
+    windows: list[list[int]] = []
+    for c0, c1 in sorted(candidates):
+        w0, w1 = max(0, c0 - 1), min(len(text), c1 + 3)
+        if windows and w0 <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], w1)
+        else:
+            windows.append([w0, w1])
+    out = []
+    for w0, w1 in windows:
+        inside = [(c0 - w0, c1 - w0) for c0, c1 in candidates if w0 <= c0 and c1 <= w1]
+        out += [(a + w0, b + w0, sc) for a, b, sc in _phone_spans(rec, text[w0:w1], inside)]
+    return out
 
 
 def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
@@ -879,15 +927,21 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
         return
     detector = PiiDetector(policy)
     max_bytes = int(policy.section("pii")["max-bytes"])
+    max_seconds = float(policy.section("pii")["max-seconds"])
     for path in paths:
         groups: dict[tuple[str | None, str], Finding] = {}
         error: str | None = None
         reader: Any = None
         shown = display_path(path)
+        stopped_at: int | None = None
+        deadline = time.monotonic() + max_seconds
         try:
             reader = iter_records(path, max_bytes)
-            for cell in reader:
+            for n, cell in enumerate(reader):
                 _scan_cell(detector, cell, shown, path, groups)
+                if n % 64 == 63 and time.monotonic() > deadline:
+                    stopped_at = cell.line
+                    break
         except SourceError as e:
             error = str(e) or "cannot be read"
         except MlgateError:
@@ -901,6 +955,13 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
         yield from groups.values()
         if error is not None:
             yield FileError(path, error)
+            continue
+        if stopped_at is not None:
+            yield Finding(
+                check="pii", rule=TRUNCATED_RULE, severity=Severity.WARNING, path=path,
+                message=f"checking stopped at line {stopped_at} after {max_seconds:g} s (the "
+                        "[pii] max-seconds budget per file); `mlgate scan` checks the whole file",
+                fingerprint=location_fingerprint(TRUNCATED_RULE, shown, ""))
             continue
         status = getattr(reader, "status", None)
         if status is not None and getattr(status, "truncated", False):
