@@ -297,7 +297,7 @@ def test_prefilter_equals_confirming_every_line(parts):
     scanner = Scanner(Policy())
     fast = scanner.scan_text(text, "f.py")
     full = []
-    for lineno, line in scanner.candidate_lines(text, all_lines=True):
+    for lineno, line, _ in scanner.candidate_lines(text, all_lines=True):
         full.extend(scanner.confirm(line, lineno, "f.py"))
     from mlgate.hooks.secrets import _dedupe
     assert fast == _dedupe(h for h in full if not h.rule.endswith("private-key")) or \

@@ -13,13 +13,15 @@ modern OpenAI keys are found, and the high-entropy plugins are opt-in (`[secrets
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,18 @@ class Rule:
     @property
     def rule(self) -> str:
         return f"{CHECK}/{self.name}"
+
+
+def min_width(patterns: Iterable[re.Pattern[str]]) -> int:
+    """The shortest text any of `patterns` can match: a line shorter than that is skipped."""
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse as parser
+    try:
+        return min(int(parser.parse(p.pattern, p.flags).getwidth()[0]) for p in patterns)
+    except Exception:  # an internal API: when it changes, skip nothing
+        return 0
 
 
 def _r(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -153,6 +167,7 @@ _GENERIC = _r(r"(?i)(?P<kw>api[_-]?key|apikey|secret|token|passw(?:or)?d|pwd|cre
               r"(?P<rest>[\w.-]{0,30}?)(?:\\?[\"'`\]]){0,3}\s*(?:=|:=|=>|:|,|\s)\s*"
               r"(?:[bruf]?\\?[\"'`])?(?:(?i:bearer|token|basic)\s+)?"
               r"(?P<s>[A-Za-z0-9_\-+/=.~]{16,256})(?![A-Za-z0-9_\-+/=.~])")
+_GENERIC_WIDTH = min_width([_GENERIC])
 _PLACEHOLDER_WORDS = ("xxxx", "your", "example", "placeholder", "redacted", "dummy", "changeme",
                       "change_me", "replace", "insert", "fake", "sample", "here", "secret",
                       "token", "password", "apikey", "api_key", "todo", "none", "null",
@@ -278,6 +293,12 @@ def _generic_ok(value: str, name: str, services: Sequence[str] = SERVICES) -> bo
     return shannon_entropy(value) >= 3.3
 
 
+@cache
+def _ds_min_width(cls_name: str) -> int:
+    plugins, _ = _ds()
+    return min_width(getattr(plugins[cls_name], "denylist", ()) or [re.compile("")])
+
+
 @lru_cache(maxsize=1)
 def _ds() -> Any:
     """detect-secrets' plugins and filters, imported only when a candidate line needs them."""
@@ -307,59 +328,72 @@ class Scanner:
         extra = tuple(k.lower() for k in cfg["generic-keywords"])
         self.services = SERVICES + extra
         self.generic = GENERIC_RULE not in self.disabled
-        anchors: set[str] = set()
-        for r in self.rules:
-            anchors.update(r.anchors)
-        for _, a in self.ds_plugins.values():
-            anchors.update(a)
+        # Each confirmer (a rule's index, a detect-secrets plugin's class name, or "generic")
+        # with the anchors it needs; a line is confirmed only by the confirmers whose anchor
+        # it holds, or whose shape matched it.
+        needs: dict[str | int, tuple[str, ...]] = {i: r.anchors for i, r in enumerate(self.rules)}
+        needs.update({cls: a for cls, (_, a) in self.ds_plugins.items() if a})
         if self.generic:
-            anchors.update(_GENERIC_KEYWORDS)
-            anchors.update(extra)
-        # Short anchors first would re-find the same lines; drop anchors that contain
-        # another anchor (a line with "sk-ant-" is already a candidate through "sk-").
-        self.anchors = sorted(a for a in anchors
-                              if not any(b != a and b in a for b in anchors))
+            needs["generic"] = (*_GENERIC_KEYWORDS, *extra)
+        self.all_targets: frozenset[str | int] = frozenset(
+            [*needs, *(cls for cls in self.ds_plugins if cls in _DS_SHAPES)])
+        anchors = {a for a_s in needs.values() for a in a_s}
+        self.by_anchor: dict[str, set[str | int]] = {a: set() for a in anchors}
+        for target, a_s in needs.items():
+            for a in a_s:
+                self.by_anchor[a].add(target)
+        # Only the anchors that hold no other are searched for ("sk-" finds "sk-ant-" lines);
+        # a line holding one is confirmed by every confirmer of every anchor around it.
+        self.anchors = sorted(a for a in anchors if not any(b != a and b in a for b in anchors))
+        self.targets_of = {a: frozenset(t for b in anchors if a in b for t in self.by_anchor[b])
+                           for a in self.anchors}
+        self.anchor_res = {a: re.compile(re.escape(a)) for a in self.anchors}
+        self.widths = [min_width([r.pattern]) for r in self.rules]
         self.shapes = [(cls, _DS_SHAPES[cls]) for cls in self.ds_plugins if cls in _DS_SHAPES]
         self.ds_baseline = _load_ds_baseline(policy)
 
     # -- prefilter ---------------------------------------------------------------
-    def candidate_lines(self, text: str, all_lines: bool) -> list[tuple[int, str]]:
-        """(line number, line) of every line that holds an anchor, in order."""
+    def candidate_lines(self, text: str, all_lines: bool
+                        ) -> list[tuple[int, str, frozenset[str | int]]]:
+        """(line number, line, confirmers to run) of every line that holds an anchor."""
+        lines = text.split("\n")
+        if all_lines:
+            return [(n, line, self.all_targets) for n, line in enumerate(lines, 1)]
         low = text.lower()
         if len(low) != len(text):  # rare characters change length when lowered
             low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-        if all_lines:
-            starts = {0} | {m.end() for m in re.finditer("\n", text)}
-        else:
-            starts = set()
-            for anchor in self.anchors:
-                i = low.find(anchor)
-                while i != -1:
-                    start = low.rfind("\n", 0, i) + 1
-                    starts.add(start)
-                    end = low.find("\n", i)
-                    if end == -1:
-                        break
-                    i = low.find(anchor, end)
-            for _, shape in self.shapes:
-                for m in shape.finditer(text):
-                    starts.add(text.rfind("\n", 0, m.start()) + 1)
-        out = []
-        lineno, pos = 1, 0
-        for start in sorted(starts):
-            lineno += text.count("\n", pos, start)
-            pos = start
-            end = text.find("\n", start)
-            out.append((lineno, text[start:] if end == -1 else text[start:end]))
-        return out
+        offsets = [0, *itertools.accumulate(len(line) + 1 for line in lines)]
+        found: dict[int, set[str]] = {}  # line index -> anchors (or shaped plugins) on it
+        for anchor in self.anchors:
+            if anchor not in low:
+                continue
+            for i in {bisect.bisect_right(offsets, m.start()) - 1
+                      for m in self.anchor_res[anchor].finditer(low)}:
+                found.setdefault(i, set()).add(anchor)
+        for cls, shape in self.shapes:
+            for m in shape.finditer(text):
+                found.setdefault(bisect.bisect_right(offsets, m.start()) - 1, set()).add(cls)
+        return [(i + 1, lines[i], self._targets(frozenset(found[i]))) for i in sorted(found)]
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one scanner per run; few distinct anchor sets
+    def _targets(self, anchors: frozenset[str]) -> frozenset[str | int]:
+        out: set[str | int] = set()
+        for a in anchors:
+            out |= self.targets_of.get(a, {a})
+        return frozenset(out)
 
     # -- confirmers --------------------------------------------------------------
-    def confirm(self, line: str, lineno: int, filename: str = "") -> list[Hit]:
+    def confirm(self, line: str, lineno: int, filename: str = "",
+                targets: frozenset[str | int] | None = None) -> list[Hit]:
+        """Run the confirmers named by `targets` (all of them when None) on one line."""
+        targets = self.all_targets if targets is None else targets
+        n = len(line)
+        rules = [r for i, r in enumerate(self.rules) if i in targets
+                 and self.widths[i] <= n and (not r.filename or r.filename == filename)]
+        ds = [cls for cls in self.ds_plugins if cls in targets and _ds_min_width(cls) <= n]
         hits: list[Hit] = []
         for offset, chunk in _windows(line):
-            for r in self.rules:
-                if r.filename and r.filename != filename:
-                    continue
+            for r in rules:
                 for m in r.pattern.finditer(chunk):
                     value = m.group("s")
                     if r.prefix == "" and r.name not in ("private-key", "azure-ad-client-secret") \
@@ -370,7 +404,7 @@ class Scanner:
                         continue
                     hits.append(Hit(r.rule, r.message, value, lineno,
                                     offset + m.start("s") + 1, r.prefix))
-            if self.generic:
+            if "generic" in targets and n >= _GENERIC_WIDTH:
                 for m in _GENERIC.finditer(chunk):
                     name = _name_before(chunk, m.start("kw")) + m.group("kw") + m.group("rest")
                     value = m.group("s")
@@ -378,16 +412,14 @@ class Scanner:
                         hits.append(Hit(f"{CHECK}/{GENERIC_RULE}",
                                         "Secret assigned to a credential name", value, lineno,
                                         offset + m.start("s") + 1, ""))
-            hits.extend(self._ds_confirm(chunk, lineno, offset))
+            if ds or self.entropy:
+                hits.extend(self._ds_confirm(chunk, lineno, offset, ds))
         return hits
 
-    def _ds_confirm(self, chunk: str, lineno: int, offset: int) -> list[Hit]:
-        low = chunk.lower()
-        wanted = [cls for cls, (_, anchors) in self.ds_plugins.items()
-                  if any(a in low for a in anchors)
-                  and (cls not in _DS_SHAPES or _DS_SHAPES[cls].search(chunk))]
+    def _ds_confirm(self, chunk: str, lineno: int, offset: int,
+                    wanted: list[str]) -> list[Hit]:
         if self.entropy:
-            wanted += ["HexHighEntropyString", "Base64HighEntropyString"]  # hex is more specific
+            wanted = [*wanted, "HexHighEntropyString", "Base64HighEntropyString"]  # hex first
         if not wanted:
             return []
         plugins, heuristic = _ds()
@@ -415,12 +447,13 @@ class Scanner:
     # -- a file ---------------------------------------------------------------
     def scan_text(self, text: str, path: str) -> list[Hit]:
         notebook = path.lower().endswith(".ipynb")
-        all_lines = self.entropy or Path(path).name == "kaggle.json"
+        filename = Path(path).name
+        all_lines = self.entropy or filename == "kaggle.json"
         hits: list[Hit] = []
-        for lineno, line in self.candidate_lines(text, all_lines):
+        for lineno, line, targets in self.candidate_lines(text, all_lines):
             if notebook and (_NOTEBOOK_IMAGE.match(line) or _BASE64_LINE.match(line)):
                 continue  # base64 images in notebook outputs are not secrets
-            hits.extend(self.confirm(line, lineno, Path(path).name))
+            hits.extend(self.confirm(line, lineno, filename, targets))
         if any(h.rule.endswith("/private-key") for h in hits) or "PRIVATE KEY-----" in text:
             hits = [h for h in hits if not h.rule.endswith("/private-key")]
             hits.extend(self._private_keys(text))
