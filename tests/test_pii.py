@@ -535,3 +535,18 @@ def test_long_single_line_is_bounded(tmp_path: Path, fake: Faker) -> None:
     findings, errors = run([path])
     assert errors == [] and time.perf_counter() - t0 < 20
     assert {f.rule for f in findings} == {"pii/EMAIL_ADDRESS"}
+
+
+def test_phone_shaped_possible_numbers_presidio_rejects(det: PiiDetector) -> None:
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    # area code 1xx does not exist in the North American plan: phonenumbers calls the
+    # number possible, not valid, and Presidio's recognizer skips it
+    shaped = "(170) 5" + "33-1812"
+    text = f"call {shaped} after six"
+    assert PhoneRecognizer().analyze(text, ["PHONE_NUMBER"]) == []
+    found = [s for s in det.results(text) if s.entity == "PHONE_NUMBER"]
+    assert [(s.start, s.end) for s in found] == [(5, 5 + len(shaped))]
+    assert pii.phone_shaped(shaped) and pii.phone_shaped("+44 20 7946 0000")
+    for plain in ("1705331812", "id1705331812", "170-533", "2024-01-05"):
+        assert not [s for s in det.results(f"x {plain} y") if s.entity == "PHONE_NUMBER"]

@@ -44,7 +44,6 @@ PRESIDIO_PHONE_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
 REGEX_TIMEOUT_SECONDS = 5  # Presidio's default is 60 s per regex scan; a hook wants less
 MIN_PHONE_DIGITS = 7  # default allowlist: shorter "phone numbers" are years, counts, pagers
 TRUNCATED_RULE = "pii/file-truncated"
-LONG_TEXT = 4096  # longer values: the phone matcher runs on windows around its candidates
 _MAX_GROUPS = 10_000  # distinct (key, entity) findings per file; more keys share one finding
 
 LABELS = {
@@ -284,6 +283,7 @@ class _Rec:
     lean_phone: bool = False  # run PhoneRecognizer's matching without its per-match extras
     lean_pattern: bool = False  # a PatternRecognizer with Presidio's own analyze: run lean
     lean_iban: bool = False  # Presidio's IbanRecognizer (its own analyze): run lean
+    possible_phone: bool = False  # mlgate's phone-shaped POSSIBLE numbers (after Presidio's)
 
 
 def _offline_email() -> Any:
@@ -367,6 +367,73 @@ def _mlgate_card() -> Any:
             return 12 <= len(digits) <= 19 and luhn_ok(digits) and card_brand(digits) is not None
 
     return MlgateCardRecognizer()
+
+
+_PHONE_GROUPS = re.compile(r"\d+")
+_PHONE_SHAPE_SEP = re.compile(r"\d[ .\-/\u00a0]+\(?\d")
+
+
+def phone_shaped(value: str) -> bool:
+    """Written like a phone number: 7–15 digits before any extension, and a `+` or `(`
+    prefix or at least three digit groups (`212-456-7890`, `0161 496 0066`)."""
+    main = re.split(r"(?i)\s*(?:x|ext|extension|#)", value, maxsplit=1)[0]
+    digits = sum(c.isdigit() for c in main)
+    if not 7 <= digits <= 15:
+        return False
+    head = main.lstrip()
+    if head.startswith(("+", "(", "\uff0b", "\uff08")):
+        return True
+    return len(_PHONE_GROUPS.findall(main)) >= 3 and bool(_PHONE_SHAPE_SEP.search(main))
+
+
+def _mlgate_phone(regions: tuple[str, ...]) -> Any:
+    from presidio_analyzer import LocalRecognizer
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    class MlgatePhoneRecognizer(LocalRecognizer):
+        """Phone numbers written like phone numbers that python-phonenumbers finds *possible*
+        (right length for the country) but not *valid* (its number-plan ranges are stricter
+        than much real and generated data): found with leniency POSSIBLE, kept only when
+        phone-shaped and not glued to letters or digits. Same score and context words as
+        Presidio's PhoneRecognizer."""
+
+        SCORE = PhoneRecognizer.SCORE
+
+        def __init__(self) -> None:
+            self.supported_regions = regions
+            super().__init__(supported_entities=["PHONE_NUMBER"], name="MlgatePhoneRecognizer",
+                             context=list(PhoneRecognizer.CONTEXT))
+
+        def load(self) -> None:
+            pass
+
+        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> Any:
+            from presidio_analyzer import RecognizerResult
+
+            meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,  # type: ignore[has-type]
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+            return [RecognizerResult("PHONE_NUMBER", a, b, sc, recognition_metadata=dict(meta))
+                    for a, b, sc in _possible_phone_spans(self, text, None)]
+
+    return MlgatePhoneRecognizer()
+
+
+def _possible_phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, int]] | None
+                          ) -> list[tuple[int, int, float]]:
+    import phonenumbers
+
+    spans: set[tuple[int, int]] = set()
+    for region in rec.supported_regions:
+        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=0):
+            a, b = m.start, m.end
+            if (a > 0 and text[a - 1].isalnum()) or (b < len(text) and text[b].isalnum()):
+                continue
+            if phone_shaped(m.raw_string):
+                spans.add((a, b))
+        if candidates is not None and all(any(a <= c0 and c1 <= b for a, b in spans)
+                                          for c0, c1 in candidates):
+            break
+    return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
 
 
 def _custom(spec: dict[str, Any]) -> Callable[[], Any]:
@@ -481,6 +548,9 @@ class PiiDetector:
             n = MIN_PHONE_DIGITS if self.use_default_allowlist else min_phone_digits(regions)
             self.recs.append(_Rec("PHONE_NUMBER", functools.partial(_phone, tuple(regions)),
                                   _PhonePrefilter(n), lean_phone=True))
+            self.recs.append(_Rec("PHONE_NUMBER", functools.partial(_mlgate_phone,
+                                                                    tuple(regions)),
+                                  _PhonePrefilter(n), presidio=False, possible_phone=True))
         if "EMAIL_ADDRESS" in entities:
             self.recs.append(_Rec("EMAIL_ADDRESS", _offline_email, _email_prefilter))
         if "CREDIT_CARD" in entities:
@@ -618,7 +688,10 @@ class PiiDetector:
             phone_inside_ok = self.use_default_allowlist
         context = key_context(key)
         results: list[tuple[str, int, int, float]] = []
-        for rec in sorted(recs, key=lambda r: r.lean_phone):  # phone last
+        # phone last (its matcher is slow; candidates inside other matches are skipped), and
+        # mlgate's possible-number pass after Presidio's, only where that found nothing
+        for rec in sorted(recs, key=lambda r: (r.lean_phone or r.possible_phone,
+                                               r.possible_phone)):
             inst = rec.instance
             boost = bool(context) and any(w.lower() in c for w in (inst.context or [])
                                           for c in context)
@@ -637,13 +710,27 @@ class PiiDetector:
                             and _reportable_phone_candidate(text, c[0], c[1])]
                     if not todo:
                         continue
-                    found = _phone_windows(inst, text, todo) if len(text) > LONG_TEXT \
-                        else _phone_spans(inst, text, todo)
-                elif len(text) > LONG_TEXT:
-                    found = _phone_windows(
-                        inst, text, phone_candidates(text, rec.prefilter.min_digits))
+                    found = _phone_spans(inst, text, todo)
                 else:
                     found = _phone_spans(inst, text)
+            elif rec.possible_phone:
+                assert isinstance(rec.prefilter, _PhonePrefilter)
+                # only candidates where Presidio found no phone number at all: a result here
+                # then never hides (by de-duplication) one of Presidio's
+                others = [(a, b) for _, a, b, _ in results]
+                phones = [(a, b) for e, a, b, _ in results if e == "PHONE_NUMBER"]
+                todo = [c for c in phone_candidates(text, rec.prefilter.min_digits)
+                        if not any(a <= c[0] and c[1] <= b for a, b in others)
+                        and not any(a < c[1] and c[0] < b for a, b in phones)
+                        and (not phone_inside_ok
+                             or _reportable_phone_candidate(text, c[0], c[1]))]
+                if not todo:
+                    continue
+                found = []
+                for c0, c1 in todo:  # windows: each candidate with what the matcher inspects
+                    w0, w1 = max(0, c0 - 1), min(len(text), c1 + 3)
+                    found += [(a + w0, b + w0, sc) for a, b, sc in
+                              _possible_phone_spans(inst, text[w0:w1], [(c0 - w0, c1 - w0)])]
             elif rec.lean_pattern:
                 found = _pattern_spans(inst, text)
             elif rec.lean_iban:
@@ -743,26 +830,6 @@ def _phone_spans(rec: Any, text: str,
                                           for c0, c1 in candidates):
             break
     return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
-
-
-def _phone_windows(rec: Any, text: str, candidates: Sequence[tuple[int, int]]
-                   ) -> list[tuple[int, int, float]]:
-    """The phone matcher on a long text, run only on small windows around the candidates
-    that matter (each with the character before and three after, which is all the matcher
-    looks at around a candidate), so that a megabyte of digits costs time in proportion to
-    its candidates, not to candidates x text length."""
-    windows: list[list[int]] = []
-    for c0, c1 in sorted(candidates):
-        w0, w1 = max(0, c0 - 1), min(len(text), c1 + 3)
-        if windows and w0 <= windows[-1][1]:
-            windows[-1][1] = max(windows[-1][1], w1)
-        else:
-            windows.append([w0, w1])
-    out = []
-    for w0, w1 in windows:
-        inside = [(c0 - w0, c1 - w0) for c0, c1 in candidates if w0 <= c0 and c1 <= w1]
-        out += [(a + w0, b + w0, sc) for a, b, sc in _phone_spans(rec, text[w0:w1], inside)]
-    return out
 
 
 def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
@@ -985,7 +1052,9 @@ def _scan_cell(detector: PiiDetector, cell: Any, shown: str, path: str,
             column: int | None = s.start - text.rfind("\n", 0, s.start)
         else:
             column = (cell.column + s.start) if cell.column is not None else None
-        gkey = (cell.key if len(groups) < _MAX_GROUPS else "(other keys)", s.entity)
+        gkey = (cell.key, s.entity)
+        if gkey not in groups and len(groups) >= _MAX_GROUPS:
+            gkey = ("(other keys)", s.entity)  # bounded memory for files with endless keys
         f = groups.get(gkey)
         if f is None:
             rule = f"pii/{s.entity}"
