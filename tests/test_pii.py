@@ -550,3 +550,23 @@ def test_phone_shaped_possible_numbers_presidio_rejects(det: PiiDetector) -> Non
     assert pii.phone_shaped(shaped) and pii.phone_shaped("+44 20 7946 0000")
     for plain in ("1705331812", "id1705331812", "170-533", "2024-01-05"):
         assert not [s for s in det.results(f"x {plain} y") if s.entity == "PHONE_NUMBER"]
+
+
+def test_numbers_as_values_of_ml_keys_are_quiet(det: PiiDetector) -> None:
+    line = ("2025-06-13T08:22:21.152409Z INFO trainer step=660098 loss=0.9813 lr=2.36e-04 "
+            "tokens/s=89546 mem=9103083900")
+    assert det.results(line) == ()
+    assert det.candidates(line) == []  # not even Presidio's import
+    assert det.results("41434230488", key="tokens_seen") == ()
+    assert det.results("49292608580", key="gpu_mem_bytes") == ()
+    # ... but contact keys are checked, in text and in columns
+    assert "PHONE_NUMBER" in ents(det.results("phone=2124567890"))
+    assert "PHONE_NUMBER" in ents(det.results("2124567890", key="phone"))
+    assert pii.sensitive_key("customerPhone") and pii.sensitive_key("client_ip")
+    assert not pii.sensitive_key("gpu_mem_bytes")
+
+
+def test_ip_after_equals_sign_is_not_a_version(det: PiiDetector, fake: Faker) -> None:
+    ip = fake.ipv4_public()
+    assert ents(det.results(f"POST /login client={ip} user=x")) == {"IP_ADDRESS"}
+    assert det.results(f"pip install pkg=={ip}") == ()

@@ -69,7 +69,7 @@ class PiiSpan:
 _DIGIT = re.compile(r"\d")
 _CARD_PRESIDIO = re.compile(r"\d{4}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
 _CARD_MLGATE = re.compile(r"[0-9](?:[ -]?[0-9]){11}")
-_SSN = re.compile(r"[0-9]{3}[- .]?[0-9]{2}[- .]?[0-9]{4}")
+_SSN = re.compile(r"(?<![0-9])[0-9]{3}[- .]?[0-9]{2}[- .]?[0-9]{4}(?![0-9])")
 # IbanRecognizer matches case-sensitively (its own flags, as constructed here)
 _IBAN = re.compile(r"[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2}")
 _IPV4 = re.compile(r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]")
@@ -135,11 +135,15 @@ class _RegexPrefilter:
 
 
 class _PhonePrefilter:
-    def __init__(self, min_digits: int) -> None:
+    def __init__(self, min_digits: int, allowlist: bool = False) -> None:
         self.min_digits = min_digits
+        self.allowlist = allowlist  # drop candidates that can only hold allowlisted matches
 
     def __call__(self, text: str) -> bool:
-        return bool(phone_candidates(text, self.min_digits))
+        found = phone_candidates(text, self.min_digits)
+        if self.allowlist:
+            return any(_reportable_phone_candidate(text, a, b) for a, b in found)
+        return bool(found)
 
 
 def _email_prefilter(text: str) -> bool:
@@ -177,7 +181,7 @@ TEST_CARD_NUMBERS = frozenset({
 _DOC_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
     "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"))
 _FICTIONAL_PHONE = re.compile(r"(?:1?\d{3})?55501\d\d")
-_VERSION_BEFORE = re.compile(r"(?:[vV]|[=<>~!^]=?|\bversion\s*)\s*$")
+_VERSION_BEFORE = re.compile(r"(?:(?<![A-Za-z])[vV]|==|>=|<=|~=|!=|\^|~|\bversion\s*)\s*$")
 _VERSION_AFTER = re.compile(r"\.\d|[-+][0-9A-Za-z]")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 _HEX_TOKEN = re.compile(r"(?<![0-9A-Za-z])(?=[0-9]*[a-fA-F])[0-9a-fA-F]{16,}(?![0-9A-Za-z])")
@@ -207,9 +211,16 @@ def _overlaps_float(text: str, start: int, end: int) -> bool:
 
 
 def _reportable_phone_candidate(text: str, c0: int, c1: int) -> bool:
-    """With the default allowlist a phone match overlapping a decimal number is dropped, so a
-    match that matters lies between the decimal numbers of its candidate: some stretch there
-    must hold MIN_PHONE_DIGITS digits."""
+    """Whether a phone match inside this candidate can escape the default allowlist: a match
+    overlapping a decimal number is dropped, so one that matters lies between the decimal
+    numbers of its candidate and some stretch there must hold MIN_PHONE_DIGITS digits; a
+    candidate inside a timestamp, UUID or hex digest, or a bare digit run that is the value
+    of a non-sensitive key, holds only allowlisted matches."""
+    if (_inside(_TIMESTAMP, text, c0, c1) or _inside(_UUID, text, c0, c1)
+            or _inside(_HEX_TOKEN, text, c0, c1)):
+        return False
+    if text[c0:c1].isdigit() and _plain_value_of_key(text, c0, c1):
+        return False
     pos = c0
     for m in _FLOAT.finditer(text, max(0, c0 - 64), min(len(text), c1 + 64)):
         a, b = max(m.start(), c0), min(m.end(), c1)
@@ -221,10 +232,45 @@ def _reportable_phone_candidate(text: str, c0: int, c1: int) -> bool:
     return len(_DIGIT.findall(text, pos, c1)) >= MIN_PHONE_DIGITS
 
 
+SENSITIVE_KEY_PREFIXES = ("phone", "mobile", "tel", "fax", "msisdn", "whatsapp", "contact",
+                          "ssn", "social", "card", "credit", "iban", "bban", "account", "acct",
+                          "passport", "licen", "address", "addr", "ip")
+SENSITIVE_KEY_WORDS = frozenset({"cc", "ccn", "pan", "no", "nr", "num", "number", "tin", "nin",
+                                 "nino", "nhs", "sin", "host", "client", "remote", "peer",
+                                 "bank", "routing", "swift", "bic", "cell"})
+
+
+def sensitive_key(key: str) -> bool:
+    """A column/key name that may hold contact or identity numbers (`phone`, `ssn`,
+    `card_number`, `client_ip`, ...): plain numbers under it are checked."""
+    words = [w.lower() for w in re.split(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])", key) if w]
+    return any(w in SENSITIVE_KEY_WORDS or w.startswith(SENSITIVE_KEY_PREFIXES) for w in words)
+
+
+_KV_BEFORE = re.compile(r"([A-Za-z_][\w./-]*)\s*[=:]\s*$")
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _plain_value_of_key(text: str, start: int, end: int) -> bool:
+    """[start, end) lies in a bare run of digits that is the value of a non-sensitive
+    `key=value` / `key: value` pair (`mem=9103083900`, `tokens: 41434230488`)."""
+    a, b = start, end
+    while a > 0 and text[a - 1].isdigit():
+        a -= 1
+    while b < len(text) and text[b].isdigit():
+        b += 1
+    if not text[start:end].isdigit() or (b < len(text) and (text[b].isalnum() or text[b] == ".")):
+        return False
+    m = _KV_BEFORE.search(text, max(0, a - 64), a)
+    return m is not None and not sensitive_key(m.group(1))
+
+
 def cell_is_noise(text: str, key: str | None) -> bool:
-    """A whole value that is a number under an id/metric key, or a float, timestamp, UUID or
-    hex digest: nothing numeric in it is personal data (default allowlist)."""
-    if key is not None and _ID_KEY.fullmatch(key) and _PLAIN_NUMBER.fullmatch(text):
+    """A whole value that is a plain number under an id/metric key or any key that is not
+    contact- or identity-like, or a float, timestamp, UUID or hex digest: nothing numeric
+    in it is personal data (default allowlist)."""
+    if key is not None and _PLAIN_NUMBER.fullmatch(text) and (
+            _ID_KEY.fullmatch(key) or not sensitive_key(key)):
         return True
     value = text.strip()
     return bool(_NOISE_VALUE.fullmatch(value))
@@ -245,6 +291,8 @@ def default_allowed(entity: str, text: str, start: int, end: int, key: str | Non
         return True
     if entity == "PHONE_NUMBER":
         if len(digits) < MIN_PHONE_DIGITS or _overlaps_float(text, start, end):
+            return True
+        if _plain_value_of_key(text, start, end):
             return True
         if len(digits) in (7, 10, 11) and _FICTIONAL_PHONE.fullmatch(digits):
             return True
@@ -547,10 +595,12 @@ class PiiDetector:
             # set allows some number shorter than that: +43/+49 and four digits)
             n = MIN_PHONE_DIGITS if self.use_default_allowlist else min_phone_digits(regions)
             self.recs.append(_Rec("PHONE_NUMBER", functools.partial(_phone, tuple(regions)),
-                                  _PhonePrefilter(n), lean_phone=True))
+                                  _PhonePrefilter(n, self.use_default_allowlist),
+                                  lean_phone=True))
             self.recs.append(_Rec("PHONE_NUMBER", functools.partial(_mlgate_phone,
                                                                     tuple(regions)),
-                                  _PhonePrefilter(n), presidio=False, possible_phone=True))
+                                  _PhonePrefilter(n, self.use_default_allowlist),
+                                  presidio=False, possible_phone=True))
         if "EMAIL_ADDRESS" in entities:
             self.recs.append(_Rec("EMAIL_ADDRESS", _offline_email, _email_prefilter))
         if "CREDIT_CARD" in entities:
