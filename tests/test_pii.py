@@ -570,3 +570,10 @@ def test_ip_after_equals_sign_is_not_a_version(det: PiiDetector, fake: Faker) ->
     ip = fake.ipv4_public()
     assert ents(det.results(f"POST /login client={ip} user=x")) == {"IP_ADDRESS"}
     assert det.results(f"pip install pkg=={ip}") == ()
+
+
+def test_quantities_with_units_are_quiet(det: PiiDetector) -> None:
+    line = "INFO saved checkpoint-40500 sha256=" + "ab" * 32 + " (7346424749 bytes)"
+    assert det.results(line) == () and det.candidates(line) == []
+    assert det.results("trained on 2124567890 tokens") == ()
+    assert "PHONE_NUMBER" in ents(det.results("call (212) 456-7890 tomorrow"))

@@ -219,7 +219,7 @@ def _reportable_phone_candidate(text: str, c0: int, c1: int) -> bool:
     if (_inside(_TIMESTAMP, text, c0, c1) or _inside(_UUID, text, c0, c1)
             or _inside(_HEX_TOKEN, text, c0, c1)):
         return False
-    if text[c0:c1].isdigit() and _plain_value_of_key(text, c0, c1):
+    if _plain_value_of_key(text, c0, c1):
         return False
     pos = c0
     for m in _FLOAT.finditer(text, max(0, c0 - 64), min(len(text), c1 + 64)):
@@ -251,15 +251,30 @@ _KV_BEFORE = re.compile(r"([A-Za-z_][\w./-]*)\s*[=:]\s*$")
 _DIGIT_RUN = re.compile(r"\d+")
 
 
+_UNIT_AFTER = re.compile(
+    r"[ \u00a0]?(?:bytes?|[KMGT]i?B|B|tokens?|params|parameters|samples?|examples?|steps?|"
+    r"epochs?|iterations?|iters?|ms|us|ns|sec|secs|seconds?|s|min|mins|minutes?|hours?|h|"
+    r"rows?|records?|lines?|files?|images?|words?|chars?|characters?|items?|flops|FLOPs|"
+    r"px|Hz|MHz|GHz)(?![\w.])")
+
+
 def _plain_value_of_key(text: str, start: int, end: int) -> bool:
-    """[start, end) lies in a bare run of digits that is the value of a non-sensitive
-    `key=value` / `key: value` pair (`mem=9103083900`, `tokens: 41434230488`)."""
+    """[start, end) lies in a bare run of digits (after at most an opening bracket) that is
+    the value of a non-sensitive `key=value` / `key: value` pair (`mem=9103083900`,
+    `tokens: 41434230488`) or a quantity with a unit (`(7346424749 bytes)`, `1200000 tokens`)."""
+    value = text[start:end]
+    if value[:1] in "([":
+        value, start = value[1:], start + 1
+    if not value.isdigit():
+        return False
     a, b = start, end
     while a > 0 and text[a - 1].isdigit():
         a -= 1
     while b < len(text) and text[b].isdigit():
         b += 1
-    if not text[start:end].isdigit() or (b < len(text) and (text[b].isalnum() or text[b] == ".")):
+    if _UNIT_AFTER.match(text, b):
+        return True
+    if b < len(text) and (text[b].isalnum() or text[b] == "."):
         return False
     m = _KV_BEFORE.search(text, max(0, a - 64), a)
     return m is not None and not sensitive_key(m.group(1))
