@@ -53,7 +53,7 @@ from typing import IO, Any, Protocol
 
 from mlgate.errors import MlgateError
 from mlgate.policy import Policy
-from mlgate.sources import display_path, is_lfs_pointer
+from mlgate.sources import display_path, is_lfs_pointer, sniff_csv_dialect
 
 MODES = ("tag", "pseudonym")
 KEY_ENV = "MLGATE_SCRUB_KEY"
@@ -275,22 +275,11 @@ class _LineTap:
 
 
 def _csv_dialect(sample: str, fmt: str) -> tuple[str, str | None]:
-    """Delimiter and quote character, chosen as `mlgate pii` reads the file (so that the
-    cells scrubbed are the cells checked). A TSV file honours quotes only when its head
-    shows quoted fields: a stray `"` must not swallow the rest of the file."""
+    """Delimiter and quote character, exactly as `mlgate pii` reads the file (so that the
+    cells scrubbed are the cells checked): the head up to the first line end after 8 KiB."""
     cut = sample.find("\n", 8192)
-    sample = sample if cut < 0 else sample[:cut + 1]
-    default = "\t" if fmt == "tsv" else ","
-    first = sample.split("\n", 1)[0]
-    delimiter = default
-    if not (fmt == "tsv" and "\t" in first):
-        try:
-            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-        except csv.Error:
-            if default not in first:
-                delimiter = next((d for d in (",", "\t", ";", "|") if d in first), default)
-    quoted = sample.startswith('"') or f'{delimiter}"' in sample or '\n"' in sample
-    return delimiter, ('"' if fmt != "tsv" or quoted else None)
+    dialect = sniff_csv_dialect(sample if cut < 0 else sample[:cut + 1], fmt)
+    return dialect.delimiter, (None if dialect.quoting == csv.QUOTE_NONE else '"')
 
 
 def _write_row(row: list[str], raw: str, original: list[str], delimiter: str,

@@ -373,7 +373,8 @@ def _looks_like_header(first: list[str], rows: list[list[str]], sample: str,
     return all(len(n) <= 32 and " " not in n for n in names) and len(names) > 1
 
 
-def _sniff_dialect(sample: str, fmt: str) -> csv.Dialect:
+def sniff_csv_dialect(sample: str, fmt: str) -> csv.Dialect:
+    """The dialect of a CSV/TSV head sample, as the readers (and `pii scrub`) use it."""
     default = "\t" if fmt == "tsv" else ","
     first = sample.split("\n", 1)[0]
     delimiter = default
@@ -427,7 +428,7 @@ def _csv_cells(rr: RecordReader) -> Iterator[Cell]:
             head += f.read(1)
         if head and not head.endswith(("\n", "\r")):
             head += f.readline()
-        dialect = _sniff_dialect(head, rr.format)
+        dialect = sniff_csv_dialect(head, rr.format)
         delim, quote = dialect.delimiter, dialect.quotechar or '"'
         quoting = dialect.quoting != csv.QUOTE_NONE
 
