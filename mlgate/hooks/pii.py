@@ -204,32 +204,47 @@ def _inside(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
     return any(m.start() <= start and end <= m.end() for m in pattern.finditer(text, lo, hi))
 
 
-def _overlaps_float(text: str, start: int, end: int) -> bool:
-    """Whether [start, end) shares a character with a decimal number such as `0.123456`."""
-    lo, hi = (0, len(text)) if len(text) <= 4096 else (max(0, start - 256), end + 256)
-    return any(m.start() < end and start < m.end() for m in _FLOAT.finditer(text, lo, hi))
-
-
 def _reportable_phone_candidate(text: str, c0: int, c1: int) -> bool:
-    """Whether a phone match inside this candidate can escape the default allowlist: a match
-    overlapping a decimal number is dropped, so one that matters lies between the decimal
-    numbers of its candidate and some stretch there must hold MIN_PHONE_DIGITS digits; a
-    candidate inside a timestamp, UUID or hex digest, or a bare digit run that is the value
-    of a non-sensitive key, holds only allowlisted matches."""
-    if (_inside(_TIMESTAMP, text, c0, c1) or _inside(_UUID, text, c0, c1)
-            or _inside(_HEX_TOKEN, text, c0, c1)):
-        return False
-    if _plain_value_of_key(text, c0, c1):
-        return False
-    pos = c0
-    for m in _FLOAT.finditer(text, max(0, c0 - 64), min(len(text), c1 + 64)):
-        a, b = max(m.start(), c0), min(m.end(), c1)
-        if a >= b:
-            continue
-        if len(_DIGIT.findall(text, pos, a)) >= MIN_PHONE_DIGITS:
-            return True
+    """Whether a phone match inside this candidate can escape the default allowlist. A match
+    sharing a character with a decimal number, timestamp, UUID or hex digest is dropped, so one
+    that matters lies in a gap between those; it needs MIN_PHONE_DIGITS digits there, and a gap
+    that is a bare digit run valued by a non-sensitive key or followed by a unit holds only
+    allowlisted matches."""
+    noise = sorted((max(a, c0), min(b, c1)) for a, b in _noise_tokens(text, c0, c1))
+    gaps, pos = [], c0
+    for a, b in noise:
+        if a > pos:
+            gaps.append((pos, a))
         pos = max(pos, b)
-    return len(_DIGIT.findall(text, pos, c1)) >= MIN_PHONE_DIGITS
+    if pos < c1:
+        gaps.append((pos, c1))
+    for g0, g1 in gaps:
+        while g0 < g1 and text[g0].isspace():
+            g0 += 1
+        if len(_DIGIT.findall(text, g0, g1)) < MIN_PHONE_DIGITS:
+            continue
+        if not _plain_value_of_key(text, g0, g1):
+            return True
+    return False
+
+
+def _noise_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Decimal numbers (`0.123456`), ISO timestamps, UUIDs and hex digests that share a
+    character with [start, end), searched 256 characters around it. A token that runs into
+    the end of that window is not counted (the text beyond could make it something else)."""
+    out = []
+    lo, hi = max(0, start - 256), min(len(text), end + 256)
+    for p in (_FLOAT, _TIMESTAMP, _UUID, _HEX_TOKEN):
+        for m in p.finditer(text, lo, hi):
+            if m.start() >= end:
+                break
+            if start < m.end() and (m.end() < hi or hi == len(text)):
+                out.append(m.span())
+    return out
+
+
+def _overlaps_noise(text: str, start: int, end: int) -> bool:
+    return bool(_noise_tokens(text, start, end))
 
 
 SENSITIVE_KEY_PREFIXES = ("phone", "mobile", "tel", "fax", "msisdn", "whatsapp", "contact",
@@ -305,7 +320,7 @@ def default_allowed(entity: str, text: str, start: int, end: int, key: str | Non
     if entity == "CREDIT_CARD" and digits in TEST_CARD_NUMBERS:
         return True
     if entity == "PHONE_NUMBER":
-        if len(digits) < MIN_PHONE_DIGITS or _overlaps_float(text, start, end):
+        if len(digits) < MIN_PHONE_DIGITS or _overlaps_noise(text, start, end):
             return True
         if _plain_value_of_key(text, start, end):
             return True
