@@ -96,14 +96,18 @@ def presidio_pass(engine, units: list[tuple[bool, str]]) -> tuple[float, Counter
 
 # --------------------------------------------------------------------------------- mlgate side
 
-def mlgate_findings(root: Path, files: list[str]) -> dict:
-    out = OUT / "pii-findings.json"
+def mlgate_findings(root: Path, files: list[str], out: Path) -> dict:
     batches = partition([tool("mlgate"), "pii", "--format", "json"], files)
     findings, errors = [], []
     for argv in batches:
-        p = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
-        if p.returncode not in (0, 1):
-            raise SystemExit(f"mlgate pii exited {p.returncode}: {p.stderr[-2000:]}")
+        for attempt in (1, 2):
+            p = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
+            if p.returncode in (0, 1):
+                break
+            print(f"mlgate pii --format json exited {p.returncode} (attempt {attempt}): "
+                  f"{p.stderr[-1000:]} {p.stdout[-1000:]}", flush=True)
+        else:
+            raise SystemExit("mlgate pii --format json failed twice")
         doc = json.loads(p.stdout)
         findings += doc["findings"]
         errors += doc["errors"]
@@ -308,8 +312,11 @@ def main() -> None:
     sizes = {"mlgate (whole corpus)": size, "mlgate (sample)": sample_size,
              "presidio (sample)": sample_size}
 
+    save_json(args.results.with_suffix(".timings.json"),
+              {"times_s": times, "median_s": med, "ratio": ratio, "setup": setup})
+
     # Findings of mlgate (one untimed JSON run) against the planted values.
-    doc = mlgate_findings(root, files)
+    doc = mlgate_findings(root, files, args.results.with_suffix(".findings.json"))
     hits = set()
     clean_findings: Counter = Counter()
     clean_occurrences: Counter = Counter()
@@ -328,6 +335,8 @@ def main() -> None:
                     if path.startswith("pii/") and (path, line, e) not in planted_at)
     recall = recall_table(planted, hits)
     truncated = [f["path"] for f in doc["findings"] if f["rule"] == "pii/file-truncated"]
+    other_rules = Counter(f["rule"] for f in doc["findings"]
+                          if f["rule"].removeprefix("pii/") not in SIX)
 
     # Presidio's recall and parity on a subsample (per line, six entities, same threshold).
     from mlgate.policy import discover
@@ -378,7 +387,8 @@ def main() -> None:
         "presidio_full_run_results": {f"{'clean' if c else 'pii'}/{e}/{'>=0.4' if s else '<0.4'}":
                                       n for (c, e, s), n in sorted(presidio_counts.items())},
         "mlgate": {"findings": len(doc["findings"]), "errors": doc["errors"],
-                   "truncated_files": truncated, "recall": recall,
+                   "truncated_files": truncated, "other_rules": dict(other_rules),
+                   "recall": recall,
                    "clean_file_findings": dict(clean_findings),
                    "clean_file_occurrences": dict(clean_occurrences),
                    "clean_file_occurrences_where": dict(clean_where.most_common()),
@@ -445,7 +455,8 @@ def report(r: dict) -> None:
           f"{m['clean_file_occurrences_where']}")
     print(f"mlgate lines flagged in PII files that hold no planted value of that entity: "
           f"{m['pii_file_lines_not_planted']}")
-    print(f"mlgate errors: {m['errors']}; truncated: {m['truncated_files']}")
+    print(f"mlgate errors: {m['errors']}; truncated: {m['truncated_files']}; "
+          f"other rules: {m['other_rules']}")
     print("mlgate misses by shape (file kind: shape):")
     for e, shapes in m["missed_shapes"].items():
         print(f"  {e}: {shapes}")
