@@ -577,3 +577,13 @@ def test_quantities_with_units_are_quiet(det: PiiDetector) -> None:
     assert det.results(line) == () and det.candidates(line) == []
     assert det.results("trained on 2124567890 tokens") == ()
     assert "PHONE_NUMBER" in ents(det.results("call (212) 456-7890 tomorrow"))
+
+
+def test_a_key_that_is_pii_is_masked(tmp_path: Path, fake: Faker) -> None:
+    email, other = fake.free_email(), fake.free_email()
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({email: f"reach me at {other}"}), encoding="utf-8")
+    findings, errors = run([path])
+    assert errors == [] and findings
+    for f in findings:
+        assert email not in f.message and email not in (f.key or "") and other not in f.excerpt

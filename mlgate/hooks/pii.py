@@ -1119,12 +1119,29 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
                 fingerprint=location_fingerprint(TRUNCATED_RULE, shown, ""))
 
 
+def _safe_key(detector: PiiDetector, key: str | None) -> str | None:
+    """The key as reported: masked when the key itself is PII (a data row taken for a CSV
+    header, a map keyed by e-mail address), since keys are printed and fingerprinted."""
+    if not key:
+        return key
+    found = detector.results(key)
+    if not found:
+        return key
+    out, pos = [], 0
+    for s in sorted(found, key=lambda s: s.start):
+        if s.start >= pos:
+            out += [key[pos:s.start], mask_pii(key[s.start:s.end])]
+            pos = s.end
+    return "".join([*out, key[pos:]])
+
+
 def _scan_cell(detector: PiiDetector, cell: Any, shown: str, path: str,
                groups: dict[tuple[str | None, str], Finding]) -> None:
     text: str = cell.text
     spans = detector.results(text, cell.key)
     if not spans:
         return
+    key = _safe_key(detector, cell.key)
     for s in spans:
         nl = text.count("\n", 0, s.start)
         line = cell.line + nl
@@ -1132,7 +1149,7 @@ def _scan_cell(detector: PiiDetector, cell: Any, shown: str, path: str,
             column: int | None = s.start - text.rfind("\n", 0, s.start)
         else:
             column = (cell.column + s.start) if cell.column is not None else None
-        gkey = (cell.key, s.entity)
+        gkey = (key, s.entity)
         if gkey not in groups and len(groups) >= _MAX_GROUPS:
             gkey = ("(other keys)", s.entity)  # bounded memory for files with endless keys
         f = groups.get(gkey)
