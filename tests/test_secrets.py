@@ -302,3 +302,23 @@ def test_prefilter_equals_confirming_every_line(parts):
     from mlgate.hooks.secrets import _dedupe
     assert fast == _dedupe(h for h in full if not h.rule.endswith("private-key")) or \
         "PRIVATE KEY" in text
+
+
+def test_detect_secrets_min_widths_match_the_installed_plugins():
+    from mlgate.hooks.secrets import _DS_MIN_WIDTH, _DS_PLUGINS, _ds, min_width
+    plugins, _ = _ds()
+    assert set(_DS_MIN_WIDTH) == set(_DS_PLUGINS)
+    for cls, width in _DS_MIN_WIDTH.items():
+        assert min_width(plugins[cls].denylist) == width, cls
+
+
+def test_a_clean_file_with_keywords_does_not_import_detect_secrets(tmp_path):
+    (tmp_path / "tok.py").write_text(
+        "tokenizer = AutoTokenizer.from_pretrained(name)\nkey = jax.random.PRNGKey(0)\n"
+        "max_tokens = 512\nsecret_name = 'prod/hf'\n")
+    code = ("import sys\nfrom mlgate.cli import main\ntry:\n    main(['secrets', 'tok.py'])\n"
+            "except SystemExit as e:\n    print('EXIT', e.code)\n"
+            "print('DS', any(m.startswith('detect_secrets') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    assert "EXIT 0" in out.stdout and "DS False" in out.stdout, out.stdout + out.stderr

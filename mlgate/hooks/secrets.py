@@ -21,7 +21,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -212,6 +212,24 @@ _DS_SHAPES = {
     "DiscordBotTokenDetector": _r(r"\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}"),
     "TelegramBotTokenDetector": _r(r"\d{8}:[0-9A-Za-z_-]{35}"),
 }
+# The shortest text each plugin's patterns can match (min_width of its denylist; a test checks
+# these against the installed plugins), so that a short line never imports detect-secrets.
+_DS_MIN_WIDTH = {
+    "AWSKeyDetector": 20, "SlackDetector": 8, "StripeDetector": 32, "PypiTokenDetector": 90,
+    "JwtTokenDetector": 6, "BasicAuthDetector": 7, "SendGridDetector": 69, "NpmDetector": 21,
+    "GitLabTokenDetector": 25, "MailchimpDetector": 36, "AzureStorageKeyDetector": 99,
+    "SquareOAuthDetector": 50, "CloudantDetector": 29, "IbmCloudIamDetector": 48,
+    "IbmCosHmacDetector": 58, "SoftlayerDetector": 70, "TwilioKeyDetector": 34,
+    "ArtifactoryDetector": 11, "DiscordBotTokenDetector": 59, "TelegramBotTokenDetector": 44,
+}
+# The keyword-anchored IBM/SoftLayer/Cloudant plugins share the anchors `key` and `token` with
+# half the lines of ML code; each needs a run of its secret's characters, checked first.
+_DS_REQUIRES = {
+    "IbmCloudIamDetector": _r(r"[a-zA-Z0-9_\-]{44}"),
+    "IbmCosHmacDetector": _r(r"(?i)[a-f0-9]{32}"),
+    "SoftlayerDetector": _r(r"(?i)[a-z0-9]{64}"),
+    "CloudantDetector": _r(r"(?i)[a-z]{24}|[0-9a-f]{64}"),
+}
 _DS_MESSAGES = {
     "aws-access-key": "AWS access key", "slack-token": "Slack token",
     "stripe-key": "Stripe live key", "pypi-token": "PyPI upload token",
@@ -291,12 +309,6 @@ def _generic_ok(value: str, name: str, services: Sequence[str] = SERVICES) -> bo
     if len(value) < 20 and not (re.search(r"[a-z]", value) and re.search(r"[A-Z]", value)):
         return False
     return shannon_entropy(value) >= 3.3
-
-
-@cache
-def _ds_min_width(cls_name: str) -> int:
-    plugins, _ = _ds()
-    return min_width(getattr(plugins[cls_name], "denylist", ()) or [re.compile("")])
 
 
 @lru_cache(maxsize=1)
@@ -390,7 +402,8 @@ class Scanner:
         n = len(line)
         rules = [r for i, r in enumerate(self.rules) if i in targets
                  and self.widths[i] <= n and (not r.filename or r.filename == filename)]
-        ds = [cls for cls in self.ds_plugins if cls in targets and _ds_min_width(cls) <= n]
+        ds = [cls for cls in self.ds_plugins if cls in targets and _DS_MIN_WIDTH[cls] <= n
+              and self._ds_applies(cls, line)]
         hits: list[Hit] = []
         for offset, chunk in _windows(line):
             for r in rules:
@@ -415,6 +428,17 @@ class Scanner:
             if ds or self.entropy:
                 hits.extend(self._ds_confirm(chunk, lineno, offset, ds))
         return hits
+
+    def _ds_applies(self, cls: str, line: str) -> bool:
+        """Whether the line holds one of the plugin's own anchors (a line reached through a
+        longer anchor holding this one may not) and the run of characters it needs."""
+        anchors = self.ds_plugins[cls][1]
+        if anchors:
+            low = line.lower()
+            if not any(a in low for a in anchors):
+                return False
+        required = _DS_REQUIRES.get(cls)
+        return required is None or required.search(line) is not None
 
     def _ds_confirm(self, chunk: str, lineno: int, offset: int,
                     wanted: list[str]) -> list[Hit]:
