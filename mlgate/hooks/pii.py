@@ -135,15 +135,35 @@ class _RegexPrefilter:
 
 
 class _PhonePrefilter:
+    """Shared by Presidio's phone recognizer and mlgate's possible-number pass: the candidates
+    of the last text are remembered, so that both prefilters and the confirming step compute
+    them (and which of them escape the default allowlist) once per text."""
+
     def __init__(self, min_digits: int, allowlist: bool = False) -> None:
         self.min_digits = min_digits
         self.allowlist = allowlist  # drop candidates that can only hold allowlisted matches
+        self._text: str | None = None
+        self._found: list[tuple[int, int]] = []
+        self._reportable: list[tuple[int, int]] | None = None
+
+    def candidates(self, text: str) -> list[tuple[int, int]]:
+        if text is not self._text:
+            self._found = phone_candidates(text, self.min_digits)
+            self._reportable = None
+            self._text = text
+        return self._found
+
+    def reportable(self, text: str) -> list[tuple[int, int]]:
+        """The candidates a match outside the default allowlist can lie in."""
+        found = self.candidates(text)
+        if self._reportable is None:
+            self._reportable = [c for c in found if _reportable_phone_candidate(text, *c)]
+        return self._reportable
 
     def __call__(self, text: str) -> bool:
-        found = phone_candidates(text, self.min_digits)
         if self.allowlist:
-            return any(_reportable_phone_candidate(text, a, b) for a, b in found)
-        return bool(found)
+            return bool(self.reportable(text))
+        return bool(self.candidates(text))
 
 
 def _email_prefilter(text: str) -> bool:
@@ -624,13 +644,12 @@ class PiiDetector:
             # with the default allowlist, shorter numbers are never reported (and every region
             # set allows some number shorter than that: +43/+49 and four digits)
             n = MIN_PHONE_DIGITS if self.use_default_allowlist else min_phone_digits(regions)
+            phone_prefilter = _PhonePrefilter(n, self.use_default_allowlist)
             self.recs.append(_Rec("PHONE_NUMBER", functools.partial(_phone, tuple(regions)),
-                                  _PhonePrefilter(n, self.use_default_allowlist),
-                                  lean_phone=True))
+                                  phone_prefilter, lean_phone=True))
             self.recs.append(_Rec("PHONE_NUMBER", functools.partial(_mlgate_phone,
                                                                     tuple(regions)),
-                                  _PhonePrefilter(n, self.use_default_allowlist),
-                                  presidio=False, possible_phone=True))
+                                  phone_prefilter, presidio=False, possible_phone=True))
         if "EMAIL_ADDRESS" in entities:
             self.recs.append(_Rec("EMAIL_ADDRESS", _offline_email, _email_prefilter))
         if "CREDIT_CARD" in entities:
@@ -785,9 +804,8 @@ class PiiDetector:
                     # the default allowlist drops phone numbers inside another entity's match:
                     # only candidates outside every other match need the (slow) matcher
                     others = [(a, b) for _, a, b, _ in results]
-                    todo = [c for c in phone_candidates(text, rec.prefilter.min_digits)
-                            if not any(a <= c[0] and c[1] <= b for a, b in others)
-                            and _reportable_phone_candidate(text, c[0], c[1])]
+                    todo = [c for c in rec.prefilter.reportable(text)
+                            if not any(a <= c[0] and c[1] <= b for a, b in others)]
                     if not todo:
                         continue
                     found = _phone_spans(inst, text, todo)
@@ -799,11 +817,10 @@ class PiiDetector:
                 # then never hides (by de-duplication) one of Presidio's
                 others = [(a, b) for _, a, b, _ in results]
                 phones = [(a, b) for e, a, b, _ in results if e == "PHONE_NUMBER"]
-                todo = [c for c in phone_candidates(text, rec.prefilter.min_digits)
+                todo = [c for c in (rec.prefilter.reportable(text) if phone_inside_ok
+                                    else rec.prefilter.candidates(text))
                         if not any(a <= c[0] and c[1] <= b for a, b in others)
-                        and not any(a < c[1] and c[0] < b for a, b in phones)
-                        and (not phone_inside_ok
-                             or _reportable_phone_candidate(text, c[0], c[1]))]
+                        and not any(a < c[1] and c[0] < b for a, b in phones)]
                 if not todo:
                     continue
                 found = []
