@@ -141,7 +141,7 @@ def _render(template: str, fake: Fake, token: str) -> str:
 def write_repo(root: Path, seed: int = 0, scale: int = 1, plant: bool = True) -> list[Planted]:
     """Write the corpus under `root`; return where each planted credential stands.
 
-    `scale` multiplies the clean filler (scale 1 ≈ 0.5 MB; bench uses ~100 for ~50 MB).
+    `scale` multiplies the clean filler (scale 1 ≈ 0.19 MB; bench uses 265 for ~50 MB).
     """
     rng = random.Random(seed)
     planted: list[Planted] = []

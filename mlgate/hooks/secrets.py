@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import ahocorasick_rs
+
 from mlgate.errors import MlgateError
 from mlgate.findings import (
     FileError,
@@ -179,6 +181,8 @@ _NOT_VALUE_NAME = ("tokenizer", "tokens", "token_type", "token_id", "tokenid", "
                    "secret_name", "secretname", "secret_ref", "password_file", "token_file",
                    "tokenfile", "token_path", "secret_path", "auth_type", "authtype", "author")
 
+_NOT_VALUE_NAME_RE = re.compile("|".join(re.escape(n.replace("_", "")) for n in _NOT_VALUE_NAME))
+
 # detect-secrets plugins run as confirmers. Each needs one of its lowercase anchors on a line,
 # or, for plugins without a literal part, a match of its shape (its own pattern) in the text.
 _DS_PLUGINS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -291,7 +295,7 @@ def looks_placeholder(value: str) -> bool:
 def _generic_ok(value: str, name: str, services: Sequence[str] = SERVICES) -> bool:
     """The keyword rule's guard: a plausible, random-looking value under a secret's name."""
     flat = re.sub(r"[^a-z0-9]", "", name.lower())
-    if any(bad.replace("_", "") in flat for bad in _NOT_VALUE_NAME):
+    if _NOT_VALUE_NAME_RE.search(flat):
         return False
     if not flat.endswith(_SECRET_NAME_ENDS) and not flat.endswith("key"):
         return False
@@ -359,7 +363,8 @@ class Scanner:
         self.anchors = sorted(a for a in anchors if not any(b != a and b in a for b in anchors))
         self.targets_of = {a: frozenset(t for b in anchors if a in b for t in self.by_anchor[b])
                            for a in self.anchors}
-        self.anchor_res = {a: re.compile(re.escape(a)) for a in self.anchors}
+        # One Aho-Corasick pass finds every anchor occurrence (character offsets) in a file.
+        self.matcher = ahocorasick_rs.AhoCorasick(self.anchors)
         self.widths = [min_width([r.pattern]) for r in self.rules]
         self.shapes = [(cls, _DS_SHAPES[cls]) for cls in self.ds_plugins if cls in _DS_SHAPES]
         self.ds_baseline = _load_ds_baseline(policy)
@@ -376,12 +381,9 @@ class Scanner:
             low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
         offsets = [0, *itertools.accumulate(len(line) + 1 for line in lines)]
         found: dict[int, set[str]] = {}  # line index -> anchors (or shaped plugins) on it
-        for anchor in self.anchors:
-            if anchor not in low:
-                continue
-            for i in {bisect.bisect_right(offsets, m.start()) - 1
-                      for m in self.anchor_res[anchor].finditer(low)}:
-                found.setdefault(i, set()).add(anchor)
+        anchors = self.anchors
+        for index, start, _ in self.matcher.find_matches_as_indexes(low, overlapping=True):
+            found.setdefault(bisect.bisect_right(offsets, start) - 1, set()).add(anchors[index])
         for cls, shape in self.shapes:
             for m in shape.finditer(text):
                 found.setdefault(bisect.bisect_right(offsets, m.start()) - 1, set()).add(cls)
@@ -400,10 +402,10 @@ class Scanner:
         """Run the confirmers named by `targets` (all of them when None) on one line."""
         targets = self.all_targets if targets is None else targets
         n = len(line)
-        rules = [r for i, r in enumerate(self.rules) if i in targets
-                 and self.widths[i] <= n and (not r.filename or r.filename == filename)]
-        ds = [cls for cls in self.ds_plugins if cls in targets and _DS_MIN_WIDTH[cls] <= n
-              and self._ds_applies(cls, line)]
+        chosen_rules, chosen_ds = self._chosen(targets)
+        rules = [r for width, r in chosen_rules
+                 if width <= n and (not r.filename or r.filename == filename)]
+        ds = [cls for width, cls in chosen_ds if width <= n and self._ds_applies(cls, line)]
         hits: list[Hit] = []
         for offset, chunk in _windows(line):
             for r in rules:
@@ -428,6 +430,13 @@ class Scanner:
             if ds or self.entropy:
                 hits.extend(self._ds_confirm(chunk, lineno, offset, ds))
         return hits
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one scanner per run; few distinct target sets
+    def _chosen(self, targets: frozenset[str | int]
+                ) -> tuple[list[tuple[int, Rule]], list[tuple[int, str]]]:
+        """The rules and plugins named by `targets`, in table order, with their min widths."""
+        return ([(self.widths[i], r) for i, r in enumerate(self.rules) if i in targets],
+                [(_DS_MIN_WIDTH[cls], cls) for cls in self.ds_plugins if cls in targets])
 
     def _ds_applies(self, cls: str, line: str) -> bool:
         """Whether the line holds one of the plugin's own anchors (a line reached through a
