@@ -587,3 +587,32 @@ def test_a_key_that_is_pii_is_masked(tmp_path: Path, fake: Faker) -> None:
     assert errors == [] and findings
     for f in findings:
         assert email not in f.message and email not in (f.key or "") and other not in f.excerpt
+
+
+def _noise_tokens_reference(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The plain definition of pii._noise_tokens: each pattern scanned over the window."""
+    out = []
+    lo, hi = max(0, start - 256), min(len(text), end + 256)
+    for p in (pii._FLOAT, pii._TIMESTAMP, pii._UUID, pii._HEX_TOKEN):
+        for m in p.finditer(text, lo, hi):
+            if m.start() >= end:
+                break
+            if start < m.end() and (m.end() < hi or hi == len(text)):
+                out.append(m.span())
+    return out
+
+
+def test_noise_tokens_shortcuts_change_nothing() -> None:
+    """The per-text memo and the cheap `need` checks give exactly the plain scan's tokens."""
+    rng = random.Random(11)
+    parts = ["0.25", "1e-5", "3.0E+2", "2024-05-01T12:30:45Z", "2024-05-01", "12:30:45.123",
+             "123e4567-e89b-12d3-a456-426614174000", "deadbeefcafebabe1234", "5551234567",
+             "v1.2.3", "-", ":", ".", " ", "x", "e", "E", "7", "a1b2c3d4e5f60718293a", "\n"]
+    for _ in range(3000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 60 if rng.random() < .8
+                                                                       else 200)))
+        for _ in range(3):
+            a = rng.randrange(len(text))
+            b = rng.randrange(a, len(text)) + 1
+            assert pii._noise_tokens(text, a, b) == _noise_tokens_reference(text, a, b), \
+                (text, a, b)

@@ -171,7 +171,7 @@ def _email_prefilter(text: str) -> bool:
 
 
 def _ip_prefilter(text: str) -> bool:
-    return bool(_IPV4.search(text) or _IPV6.search(text))
+    return bool(("." in text and _IPV4.search(text)) or (":" in text and _IPV6.search(text)))
 
 
 def _search(pattern: re.Pattern[str]) -> Callable[[str], bool]:
@@ -248,19 +248,43 @@ def _reportable_phone_candidate(text: str, c0: int, c1: int) -> bool:
     return False
 
 
+_NOISE_NEEDS = ((_FLOAT, re.compile(r"\d[.eE]")), (_TIMESTAMP, re.compile(r"\d[-:]")),
+                (_UUID, re.compile(r"[0-9a-fA-F]-")), (_HEX_TOKEN, re.compile(r"[0-9a-fA-F]{16}")))
+
+
 def _noise_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Decimal numbers (`0.123456`), ISO timestamps, UUIDs and hex digests that share a
     character with [start, end), searched 256 characters around it. A token that runs into
     the end of that window is not counted (the text beyond could make it something else)."""
-    out = []
     lo, hi = max(0, start - 256), min(len(text), end + 256)
-    for p in (_FLOAT, _TIMESTAMP, _UUID, _HEX_TOKEN):
+    if lo == 0 and hi == len(text):  # the window is the whole text: its tokens, once per text
+        return [(a, b) for a, b in _all_noise_tokens(text) if a < end and start < b]
+    out = []
+    for p, need in _NOISE_NEEDS:
+        # `need`: a pattern every token of `p` contains (so, within the window): when it is
+        # absent, `p` has no token there either, and its (slower) scan is skipped
+        if need.search(text, lo, hi) is None:
+            continue
         for m in p.finditer(text, lo, hi):
             if m.start() >= end:
                 break
             if start < m.end() and (m.end() < hi or hi == len(text)):
                 out.append(m.span())
     return out
+
+
+_last_noise: list[Any] = [None, []]
+
+
+def _all_noise_tokens(text: str) -> list[tuple[int, int]]:
+    """Every noise token of `text` (by pattern, in order); the last text's are remembered."""
+    if _last_noise[0] is not text:
+        out = []
+        for p, need in _NOISE_NEEDS:
+            if need.search(text) is not None:
+                out += [m.span() for m in p.finditer(text)]
+        _last_noise[0], _last_noise[1] = text, out
+    return list(_last_noise[1])
 
 
 def _overlaps_noise(text: str, start: int, end: int) -> bool:
