@@ -616,3 +616,35 @@ def test_noise_tokens_shortcuts_change_nothing() -> None:
             b = rng.randrange(a, len(text)) + 1
             assert pii._noise_tokens(text, a, b) == _noise_tokens_reference(text, a, b), \
                 (text, a, b)
+
+
+def test_phone_regions_left_out_find_nothing() -> None:
+    """A region _regions_that_may_match leaves out finds nothing in the text, at Presidio's
+    leniency and at mlgate's (POSSIBLE): generated digits, prefixes and separators."""
+    import phonenumbers
+
+    rng = random.Random(5)
+    regions = [*pii.PRESIDIO_PHONE_REGIONS, "IT", "AR", "MX", "JP", "AU", "NL", "ES", "SE"]
+    pieces = ["0", "1", "00", "011", "44", "49", "33", "972", "91", "55", "180020", "90", "+",
+              "(", ")", " ", "-", ".", "/", "x", "ext", "#", ";", "a", "1.5", "v2.3.4", " 5pm",
+              ":", "\u2013", "[", "]"]
+    fk = Faker(["en_US", "en_GB", "de_DE", "fr_FR", "en_IN", "pt_BR", "he_IL"])
+    fk.seed_instance(5)
+    left_out = 0
+    for i in range(2500):
+        if i % 5 == 0:
+            text = f"{fk.phone_number()} {rng.randrange(10 ** rng.randrange(1, 14))}"
+        else:
+            text = "".join(
+                "".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 12)))
+                if rng.random() < 0.5 else rng.choice(pieces) for _ in range(rng.randrange(1, 14)))
+        chosen = rng.sample(regions, 4)
+        kept = pii._regions_that_may_match(chosen, text)
+        for region in chosen:
+            if region in kept:
+                continue
+            left_out += 1
+            for leniency in (phonenumbers.Leniency.VALID, phonenumbers.Leniency.POSSIBLE):
+                assert not list(phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency)), \
+                    (text, region, leniency)
+    assert left_out > 1000

@@ -545,7 +545,7 @@ def _possible_phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, i
     import phonenumbers
 
     spans: set[tuple[int, int]] = set()
-    for region in rec.supported_regions:
+    for region in _regions_that_may_match(rec.supported_regions, text):
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=0):
             a, b = m.start, m.end
             if (a > 0 and text[a - 1].isalnum()) or (b < len(text) and text[b].isalnum()):
@@ -926,6 +926,117 @@ def _national_trunk(text: str, c0: int, c1: int) -> bool:
     return text[c0:c1].lstrip("([\uff08\uff3b").startswith("0")
 
 
+_PHONE_DESCS = ("general_desc", "fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost",
+                "personal_number", "voip", "pager", "uan", "voicemail")
+_PLAIN_PHONE_CHARS = frozenset("0123456789 -.()/[]")
+
+
+@functools.cache
+def _region_digits_rule(region: str) -> tuple[Any, Any, str, frozenset[int]] | None:
+    """What `phonenumbers.parse(digits, region)` uses of the region to read ASCII digits: its
+    international (IDD) and national prefix patterns (compiled as phonenumbers compiles
+    them), its country code, and every national-number length of that country code (any
+    region sharing it, any number type, local-only lengths too). None when no bound can be
+    given (a national prefix transform rule; a number type without possible lengths)."""
+    import phonenumbers
+    from phonenumbers import PhoneMetadata
+    from phonenumbers.re_util import re_compile
+
+    md = PhoneMetadata.metadata_for_region(region)
+    if md is None or md.country_code is None or md.national_prefix_transform_rule:
+        return None
+    lengths: set[int] = set()
+    for r in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(md.country_code, ()):
+        other = PhoneMetadata.metadata_for_region(r)
+        if other is None:
+            return None
+        for name in _PHONE_DESCS:
+            desc = getattr(other, name, None)
+            if desc is None:
+                continue
+            if desc.national_number_pattern and not desc.possible_length:
+                return None
+            lengths.update(n for n in desc.possible_length if n > 0)
+            lengths.update(n for n in desc.possible_length_local_only or () if n > 0)
+    idd = re_compile(md.international_prefix) if md.international_prefix else None
+    npp = re_compile(md.national_prefix_for_parsing) if md.national_prefix_for_parsing else None
+    return idd, npp, str(md.country_code), frozenset(lengths)
+
+
+def digits_may_be_number(digits: str, region: str) -> bool:
+    """False only if `phonenumbers.parse(digits, region)` (ASCII digits) cannot give a
+    possible, let alone valid, number: without an IDD prefix the country code is the
+    region's, and the national number is `digits` less the country code (when it starts
+    with it) and less at most two national prefixes (parse strips one inside country-code
+    extraction and one after), so its length must be one that country code allows."""
+    rule = _region_digits_rule(region)
+    if rule is None:
+        return True
+    idd, npp, cc, lengths = rule
+    if idd is not None and idd.match(digits):
+        return True
+    forms = {digits}
+    if digits.startswith(cc):
+        forms.add(digits[len(cc):])
+    if npp is not None:
+        for _ in range(2):
+            for f in list(forms):
+                m = npp.match(f)
+                if m and m.end():
+                    forms.add(f[m.end():])
+    return any(len(f) in lengths for f in forms)
+
+
+def _parsed_strings(candidate: str) -> Iterator[str]:
+    """Every string PhoneNumberMatcher._extract_match may parse for this candidate: the
+    candidate, then the groups of its inner-match search (a superset: whether it gets that
+    far does not matter here)."""
+    from phonenumbers.phonenumbermatcher import _INNER_MATCHES
+    from phonenumbers.phonenumberutil import _UNWANTED_END_CHAR_PATTERN as unwanted
+
+    def trim(value: str) -> str:
+        m = unwanted.search(value)
+        return value[:m.start()] if m else value
+
+    yield candidate
+    for pattern in _INNER_MATCHES:
+        m = pattern.search(candidate)
+        if m:
+            yield trim(candidate[:m.start()])
+        while m:
+            yield trim(m.group(1))
+            m = pattern.search(candidate, m.start() + 1)
+
+
+def _string_may_match(value: str, region: str) -> bool:
+    """False only if parsing `value` with this default region cannot give a possible
+    number: it holds nothing but ASCII digits and plain separators (no `+`, letters,
+    extension marks or other characters that parse reads), so parse sees its digits."""
+    if not _PLAIN_PHONE_CHARS.issuperset(value):
+        return True
+    return digits_may_be_number("".join(c for c in value if c.isdigit()), region)
+
+
+def _regions_that_may_match(regions: Sequence[str], text: str) -> list[str]:
+    """The regions whose PhoneNumberMatcher (any leniency) may find a number in `text`. A
+    region may be left out only if no string it would parse, in any candidate of the
+    matcher's pattern, can be a possible number: the matcher then finds nothing, so it
+    sees exactly the pattern's successive matches (each search goes on from the end of the
+    last candidate) and this is a complete account of what it parses."""
+    from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
+
+    left = list(regions)
+    for m in _phone_pattern().finditer(text):
+        candidate = m.group()
+        if cut.search(candidate):
+            return list(regions)  # the matcher searches on from inside this candidate
+        strings = list(_parsed_strings(candidate))
+        left = [r for r in left if not any(_string_may_match(g, r) for g in strings)]
+        if not left:
+            break
+    return [r for r in regions if r not in left]
+
+
 def _phone_spans(rec: Any, text: str,
                  candidates: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int,
                                                                                    float]]:
@@ -944,6 +1055,8 @@ def _phone_spans(rec: Any, text: str,
         # order only: a number written with a leading 0 is not North American; trying the
         # NANP regions last lets the early stop below skip them more often
         regions = [r for r in regions if r not in _NANP] + [r for r in regions if r in _NANP]
+    if candidates is not None:
+        regions = _regions_that_may_match(regions, text)
     for region in regions:
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency):
             spans.add((m.start, m.end))
