@@ -1060,6 +1060,22 @@ def _place_container(buf: str, p: int, key: str | None, plain: dict[str, bool]
     return end, out
 
 
+def _string_at(text: str, pos: int, value: str, escapes: bool) -> tuple[int, int]:
+    """Where the next string literal, which decodes to `value`, starts and ends."""
+    q = text.find('"', pos)
+    if q < 0:
+        raise _Desync
+    if escapes:
+        m = _JSTR_RE.match(text, q)
+        if m is None:
+            raise _Desync
+        return q, m.end()
+    end = q + len(value) + 2
+    if text[end - 1:end] != '"' or not text.startswith(value, q + 1):
+        raise _Desync
+    return q, end
+
+
 def _place(value: Any, key: str | None, text: str, pos: int, escapes: bool,
            out: list[tuple[str, int, str | None]], plain: dict[str, bool]) -> int:
     """Append (text, index in `text` where it starts, key) for the values of `value` (parsed
@@ -1076,35 +1092,13 @@ def _place(value: Any, key: str | None, text: str, pos: int, escapes: bool,
                 raise _Desync
             out.append((value, q, key))
             return q + len(value)
-        q = text.find('"', pos)
-        if q < 0:
-            raise _Desync
-        if escapes:
-            m = _JSTR_RE.match(text, q)
-            if m is None:
-                raise _Desync
-            end = m.end()
-        else:
-            end = q + len(value) + 2
-            if text[end - 1:end] != '"' or not text.startswith(value, q + 1):
-                raise _Desync
+        q, end = _string_at(text, pos, value, escapes)
         if value:
             out.append((value, q + 1, key))
         return end
     if isinstance(value, dict):
         for k, v in value.items():
-            q = text.find('"', pos)
-            if q < 0:
-                raise _Desync
-            if escapes:
-                m = _JSTR_RE.match(text, q)
-                if m is None:
-                    raise _Desync
-                pos = m.end()
-            else:
-                pos = q + len(k) + 2
-                if text[pos - 1:pos] != '"' or not text.startswith(k, q + 1):
-                    raise _Desync
+            q, pos = _string_at(text, pos, k, escapes)
             is_plain = plain.get(k)
             if is_plain is None:
                 if len(plain) > 10_000:
