@@ -14,8 +14,8 @@ imports Presidio; recall per entity of mlgate on every planted value, false posi
 clean files; and on a subsample, recall of AnalyzerEngine (the six default entities, mlgate's
 threshold, one call per line) and which of its findings mlgate does not report.
 
-    /work/venv/bin/python bench/bench_pii.py              # ~20 MB, 3 rounds
-    /work/venv/bin/python bench/bench_pii.py --mb 2 --runs 1   # quick look
+    python bench/bench_pii.py              # ~20 MB, 3 rounds
+    python bench/bench_pii.py --mb 2 --runs 1   # quick look
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@
 3. Compares findings: recall on the planted credentials (per rule, per tool), and findings on
    the clean files (false positives, per rule / secret type).
 
-    /work/venv/bin/python bench/bench_secrets.py             # ~50 MB, 3 runs each
-    /work/venv/bin/python bench/bench_secrets.py --scale 20 --runs 1   # quick look
+    python bench/bench_secrets.py             # ~50 MB, 3 runs each
+    python bench/bench_secrets.py --scale 20 --runs 1   # quick look
 
 Raw results go to bench/out/secrets-results.json; the Markdown tables are printed.
 """

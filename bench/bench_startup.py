@@ -9,7 +9,7 @@ Each command runs `--runs` times, alternating between the commands, as separate 
 the median wall time is reported. If hyperfine is installed it is run as a cross-check
 (hyperfine runs each command's runs back to back, after 3 warm-up runs).
 
-    /work/venv/bin/python bench/bench_startup.py
+    python bench/bench_startup.py
 """
 
 from __future__ import annotations
