@@ -1070,58 +1070,56 @@ def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
     """PatternRecognizer.analyze without explanation objects: each pattern (compiled by the
     `regex` module with the recognizer's flags, bounded by REGEX_TIMEOUT_SECONDS), then
     validate_result (True: 1.0, False: 0.0) and invalidate_result (True: 0.0)."""
+    out = []
+    for pattern, m in _pattern_matches(rec, text):
+        a, b = m.span()
+        if a == b:
+            continue
+        value = text[a:b]
+        score = pattern.score
+        valid = rec.validate_result(value)
+        if valid is not None:
+            score = 1.0 if valid else 0.0
+        if rec.invalidate_result(value):
+            score = 0.0
+        if score > 0:
+            out.append((a, b, float(score)))
+    return out
+
+
+def _pattern_matches(rec: Any, text: str) -> Iterator[tuple[Any, Any]]:
+    """(pattern, match) of each of the recognizer's patterns, compiled as Presidio does (the
+    `regex` module, the recognizer's flags); a pattern that hits REGEX_TIMEOUT_SECONDS stops."""
     rx = _regex_module()
     flags = rec.global_regex_flags
-    out = []
     for pattern in rec.patterns:
         if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
             pattern.compiled_with_flags = flags
             pattern.compiled_regex = rx.compile(pattern.regex, flags=flags)
         try:
             for m in pattern.compiled_regex.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
-                a, b = m.span()
-                if a == b:
-                    continue
-                value = text[a:b]
-                score = pattern.score
-                valid = rec.validate_result(value)
-                if valid is not None:
-                    score = 1.0 if valid else 0.0
-                if rec.invalidate_result(value):
-                    score = 0.0
-                if score > 0:
-                    out.append((a, b, float(score)))
+                yield pattern, m
         except TimeoutError:
             continue
-    return out
 
 
 def _iban_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
     """IbanRecognizer.analyze without explanation objects: per match, the longest of its
     group-ends that validates (checksum and country format) wins, as in Presidio."""
-    rx = _regex_module()
-    flags = rec.global_regex_flags
     out = []
-    for pattern in rec.patterns:
-        if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
-            pattern.compiled_with_flags = flags
-            pattern.compiled_regex = rx.compile(pattern.regex, flags=flags)
-        try:
-            for m in pattern.compiled_regex.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
-                for group in reversed(range(1, len(m.groups()) + 1)):
-                    a = m.span(0)[0]
-                    b = m.span(group)[1] if m.span(group)[1] > 0 else m.span(0)[1]
-                    if a == b:
-                        continue
-                    score = pattern.score
-                    valid = rec.validate_result(text[a:b])
-                    if valid is not None:
-                        score = 1.0 if valid else 0.0
-                    if score > 0:
-                        out.append((a, b, float(score)))
-                        break
-        except TimeoutError:
-            continue
+    for pattern, m in _pattern_matches(rec, text):
+        for group in reversed(range(1, len(m.groups()) + 1)):
+            a = m.span(0)[0]
+            b = m.span(group)[1] if m.span(group)[1] > 0 else m.span(0)[1]
+            if a == b:
+                continue
+            score = pattern.score
+            valid = rec.validate_result(text[a:b])
+            if valid is not None:
+                score = 1.0 if valid else 0.0
+            if score > 0:
+                out.append((a, b, float(score)))
+                break
     return out
 
 
