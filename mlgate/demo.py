@@ -8,6 +8,7 @@ problem, so it doubles as a smoke test of an installation.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -108,8 +109,6 @@ def run_demo(directory: Path | None) -> int:
                    if p.is_file() and ".git" not in p.parts)
     policy = Policy(root=directory)
     missing: list[str] = []
-    import os
-
     here = Path.cwd()
     os.chdir(directory)  # report paths relative to the demo repository, as pre-commit would
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import random
-import string
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,7 +204,3 @@ def write_repo(root: Path, seed: int = 0, scale: int = 1, plant: bool = True) ->
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return planted
-
-
-def random_text(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice(string.printable) for _ in range(n))
