@@ -627,10 +627,11 @@ def test_phone_regions_left_out_find_nothing() -> None:
     regions = [*pii.PRESIDIO_PHONE_REGIONS, "IT", "AR", "MX", "JP", "AU", "NL", "ES", "SE"]
     pieces = ["0", "1", "00", "011", "44", "49", "33", "972", "91", "55", "180020", "90", "+",
               "(", ")", " ", "-", ".", "/", "x", "ext", "#", ";", "a", "1.5", "v2.3.4", " 5pm",
-              ":", "\u2013", "[", "]"]
+              ":", "\u2013", "[", "]", "+999", "+1", "+44 ", "001", "0011", " x", "x12", "ABC",
+              "\uff0b", "\u0661", "tel:", "\u00a0"]
     fk = Faker(["en_US", "en_GB", "de_DE", "fr_FR", "en_IN", "pt_BR", "he_IL"])
     fk.seed_instance(5)
-    left_out = 0
+    left_out = [0, 0]
     for i in range(2500):
         if i % 5 == 0:
             text = f"{fk.phone_number()} {rng.randrange(10 ** rng.randrange(1, 14))}"
@@ -639,12 +640,14 @@ def test_phone_regions_left_out_find_nothing() -> None:
                 "".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 12)))
                 if rng.random() < 0.5 else rng.choice(pieces) for _ in range(rng.randrange(1, 14)))
         chosen = rng.sample(regions, 4)
-        kept = pii._regions_that_may_match(chosen, text)
-        for region in chosen:
-            if region in kept:
-                continue
-            left_out += 1
-            for leniency in (phonenumbers.Leniency.VALID, phonenumbers.Leniency.POSSIBLE):
-                assert not list(phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency)), \
-                    (text, region, leniency)
-    assert left_out > 1000
+        for pruned_at in (phonenumbers.Leniency.POSSIBLE, phonenumbers.Leniency.VALID):
+            kept = pii._regions_that_may_match(chosen, text, pruned_at)
+            for region in chosen:
+                if region in kept:
+                    continue
+                left_out[pruned_at] += 1
+                for leniency in (phonenumbers.Leniency.VALID, phonenumbers.Leniency.POSSIBLE):
+                    if leniency >= pruned_at:
+                        assert not list(phonenumbers.PhoneNumberMatcher(
+                            text, region, leniency=leniency)), (text, region, leniency)
+    assert left_out[0] > 1000 and left_out[1] > left_out[0]

@@ -545,7 +545,7 @@ def _possible_phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, i
     import phonenumbers
 
     spans: set[tuple[int, int]] = set()
-    for region in _regions_that_may_match(rec.supported_regions, text):
+    for region in _regions_that_may_match(rec.supported_regions, text, 0):
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=0):
             a, b = m.start, m.end
             if (a > 0 and text[a - 1].isalnum()) or (b < len(text) and text[b].isalnum()):
@@ -928,16 +928,17 @@ def _national_trunk(text: str, c0: int, c1: int) -> bool:
 
 _PHONE_DESCS = ("general_desc", "fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost",
                 "personal_number", "voip", "pager", "uan", "voicemail")
-_PLAIN_PHONE_CHARS = frozenset("0123456789 -.()/[]")
 
 
 @functools.cache
-def _region_digits_rule(region: str) -> tuple[Any, Any, str, frozenset[int]] | None:
+def _region_digits_rule(region: str) -> tuple[Any, Any, str, frozenset[int], Any] | None:
     """What `phonenumbers.parse(digits, region)` uses of the region to read ASCII digits: its
     international (IDD) and national prefix patterns (compiled as phonenumbers compiles
     them), its country code, and every national-number length of that country code (any
-    region sharing it, any number type, local-only lengths too). None when no bound can be
-    given (a national prefix transform rule; a number type without possible lengths)."""
+    region sharing it, any number type, local-only lengths too); and the national-number
+    patterns of every number type of those regions (a valid number matches one of them).
+    None when no bound can be given (a national prefix transform rule; a number type
+    without possible lengths)."""
     import phonenumbers
     from phonenumbers import PhoneMetadata
     from phonenumbers.re_util import re_compile
@@ -946,6 +947,7 @@ def _region_digits_rule(region: str) -> tuple[Any, Any, str, frozenset[int]] | N
     if md is None or md.country_code is None or md.national_prefix_transform_rule:
         return None
     lengths: set[int] = set()
+    types: list[Any] = []
     for r in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(md.country_code, ()):
         other = PhoneMetadata.metadata_for_region(r)
         if other is None:
@@ -958,23 +960,34 @@ def _region_digits_rule(region: str) -> tuple[Any, Any, str, frozenset[int]] | N
                 return None
             lengths.update(n for n in desc.possible_length if n > 0)
             lengths.update(n for n in desc.possible_length_local_only or () if n > 0)
+            if name != "general_desc" and desc.national_number_pattern:
+                types.append(desc.national_number_pattern)
     idd = re_compile(md.international_prefix) if md.international_prefix else None
     npp = re_compile(md.national_prefix_for_parsing) if md.national_prefix_for_parsing else None
-    return idd, npp, str(md.country_code), frozenset(lengths)
+    # one alternation: it matches a whole string exactly when one of the patterns does
+    any_type = re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(types))) if types else None
+    return idd, npp, str(md.country_code), frozenset(lengths), any_type
 
 
-def digits_may_be_number(digits: str, region: str) -> bool:
+def digits_may_be_number(digits: str, region: str, valid: bool = False) -> bool:
     """False only if `phonenumbers.parse(digits, region)` (ASCII digits) cannot give a
-    possible, let alone valid, number: without an IDD prefix the country code is the
+    possible number (`valid`: a valid one): without an IDD prefix the country code is the
     region's, and the national number is `digits` less the country code (when it starts
     with it) and less at most two national prefixes (parse strips one inside country-code
-    extraction and one after), so its length must be one that country code allows."""
+    extraction and one after), so its length must be one that country code allows; a valid
+    number also matches the pattern of some number type of a region of that country code
+    (is_valid_number's test)."""
     rule = _region_digits_rule(region)
     if rule is None:
         return True
-    idd, npp, cc, lengths = rule
-    if idd is not None and idd.match(digits):
-        return True
+    idd, npp, cc, lengths, types = rule
+    m = idd.match(digits) if idd is not None else None
+    if m is not None:
+        after = digits[m.end():]
+        if not after:
+            return False  # parse: too short after the IDD
+        if after[0] != "0":  # parse reads an IDD and then the country code, as after a `+`
+            return bool(_plus_parse("+" + after, valid))
     forms = {digits}
     if digits.startswith(cc):
         forms.add(digits[len(cc):])
@@ -984,7 +997,8 @@ def digits_may_be_number(digits: str, region: str) -> bool:
                 m = npp.match(f)
                 if m and m.end():
                     forms.add(f[m.end():])
-    return any(len(f) in lengths for f in forms)
+    return any(len(f) in lengths and (not valid or (types is not None and types.fullmatch(f)))
+               for f in forms)
 
 
 def _parsed_strings(candidate: str) -> Iterator[str]:
@@ -1008,32 +1022,73 @@ def _parsed_strings(candidate: str) -> Iterator[str]:
             m = pattern.search(candidate, m.start() + 1)
 
 
-def _string_may_match(value: str, region: str) -> bool:
-    """False only if parsing `value` with this default region cannot give a possible
-    number: it holds nothing but ASCII digits and plain separators (no `+`, letters,
-    extension marks or other characters that parse reads), so parse sees its digits."""
-    if not _PLAIN_PHONE_CHARS.issuperset(value):
+_RFC3966 = re.compile(r"[;:]")  # `tel:`, `;phone-context=`: parse builds the number otherwise
+
+
+@functools.lru_cache(maxsize=4096)
+def _plus_parse(value: str, valid: bool) -> bool | None:
+    """Whether `phonenumbers.parse` reads a string that starts with a plus sign as a possible
+    (`valid`: valid) number. Its country code decides, not the default region; None when the
+    country code is not one (parse then reads the digits again in the default region)."""
+    import phonenumbers
+    from phonenumbers import NumberParseException
+
+    try:
+        number = phonenumbers.parse(value, None, keep_raw_input=True)
+    except NumberParseException as e:
+        return None if e.error_type == NumberParseException.INVALID_COUNTRY_CODE else False
+    return bool(phonenumbers.is_valid_number(number) if valid
+                else phonenumbers.is_possible_number(number))
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_view(value: str, valid: bool) -> bool | str:
+    """How `phonenumbers.parse(value, region)` reads `value`, as far as the region plays no
+    part: False if it gives no possible (`valid`: valid) number in any region, True if it may
+    give one in every region (or this cannot tell), else the ASCII digits it reads in the
+    default region (after the characters it skips and an extension it strips)."""
+    from phonenumbers import phonenumberutil as pu
+
+    if not value.isascii() or _RFC3966.search(value):
         return True
-    return digits_may_be_number("".join(c for c in value if c.isdigit()), region)
+    national = pu._extract_possible_number(value)
+    if not pu._is_viable_phone_number(national):
+        return False
+    national = pu._maybe_strip_extension(national)[1]
+    plus = pu._PLUS_CHARS_PATTERN.match(national)
+    if plus:
+        verdict = _plus_parse(value, valid)
+        if verdict is not None:
+            return verdict
+        national = national[plus.end():]
+    if pu._VALID_ALPHA_PHONE_PATTERN.fullmatch(national):
+        return True  # letters read as keypad digits
+    return "".join(c for c in national if c.isdigit())
 
 
-def _regions_that_may_match(regions: Sequence[str], text: str) -> list[str]:
-    """The regions whose PhoneNumberMatcher (any leniency) may find a number in `text`. A
-    region may be left out only if no string it would parse, in any candidate of the
-    matcher's pattern, can be a possible number: the matcher then finds nothing, so it
-    sees exactly the pattern's successive matches (each search goes on from the end of the
-    last candidate) and this is a complete account of what it parses."""
+def _regions_that_may_match(regions: Sequence[str], text: str, leniency: int = 0) -> list[str]:
+    """The regions whose PhoneNumberMatcher (at this leniency or stricter) may find a number
+    in `text`. A region may be left out only if no string it would parse, in any candidate of
+    the matcher's pattern, can be a possible (VALID and stricter: valid) number: the matcher
+    then finds nothing, so it sees exactly the pattern's successive matches (each search
+    goes on from the end of the last candidate) and this is a complete account of what it
+    parses."""
     from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
 
+    valid = leniency >= 1
     left = list(regions)
     for m in _phone_pattern().finditer(text):
         candidate = m.group()
         if cut.search(candidate):
             return list(regions)  # the matcher searches on from inside this candidate
-        strings = list(_parsed_strings(candidate))
-        left = [r for r in left if not any(_string_may_match(g, r) for g in strings)]
-        if not left:
-            break
+        for g in _parsed_strings(candidate):
+            view = _parse_view(g, valid)
+            if view is True:
+                return list(regions)
+            if view is not False:
+                left = [r for r in left if not digits_may_be_number(view, r, valid)]
+                if not left:
+                    return list(regions)
     return [r for r in regions if r not in left]
 
 
@@ -1056,7 +1111,7 @@ def _phone_spans(rec: Any, text: str,
         # NANP regions last lets the early stop below skip them more often
         regions = [r for r in regions if r not in _NANP] + [r for r in regions if r in _NANP]
     if candidates is not None:
-        regions = _regions_that_may_match(regions, text)
+        regions = _regions_that_may_match(regions, text, rec.leniency)
     for region in regions:
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency):
             spans.add((m.start, m.end))
