@@ -508,6 +508,13 @@ def phone_shaped(value: str) -> bool:
     return len(_PHONE_GROUPS.findall(main)) >= 3 and bool(_PHONE_SHAPE_SEP.search(main))
 
 
+def may_hold_phone_shape(text: str) -> bool:
+    """Whether some part of `text` can be phone_shaped: it needs a `+` or `(` (or their
+    full-width forms) or a separator between two digits."""
+    return (any(c in text for c in "+(\uff0b\uff08")
+            or _PHONE_SHAPE_SEP.search(text) is not None)
+
+
 def _mlgate_phone(regions: tuple[str, ...]) -> Any:
     from presidio_analyzer import LocalRecognizer
     from presidio_analyzer.predefined_recognizers import PhoneRecognizer
@@ -717,6 +724,7 @@ class PiiDetector:
         self._loaded = False
         self._engine: Any = None  # deep mode only
         self._cache: dict[tuple[str, str | None], tuple[PiiSpan, ...]] = {}
+        self._boosts: dict[str | None, dict[int, bool]] = {}
         if self.deep:
             self._load()
             self._engine = self._deep_engine()
@@ -809,15 +817,14 @@ class PiiDetector:
         the no-op engine: explicit context (+0.35, at least 0.4), threshold, de-duplication."""
         if phone_inside_ok is None:
             phone_inside_ok = self.use_default_allowlist
-        context = key_context(key)
+        boosted = self._boosted(key)
         results: list[tuple[str, int, int, float]] = []
         # phone last (its matcher is slow; candidates inside other matches are skipped), and
         # mlgate's possible-number pass after Presidio's, only where that found nothing
         for rec in sorted(recs, key=lambda r: (r.lean_phone or r.possible_phone,
                                                r.possible_phone)):
             inst = rec.instance
-            boost = bool(context) and any(w.lower() in c for w in (inst.context or [])
-                                          for c in context)
+            boost = boosted[id(rec)]
             found: list[tuple[int, int, float]]
             if rec.lean_phone:
                 best = min(max(inst.SCORE + 0.35, 0.4), 1.0) if boost else inst.SCORE
@@ -850,6 +857,8 @@ class PiiDetector:
                 found = []
                 for c0, c1 in todo:  # windows: each candidate with what the matcher inspects
                     w0, w1 = max(0, c0 - 1), min(len(text), c1 + 3)
+                    if not may_hold_phone_shape(text[w0:w1]):
+                        continue  # every match is a part of the window: none is phone-shaped
                     found += [(a + w0, b + w0, sc) for a, b, sc in
                               _possible_phone_spans(inst, text[w0:w1], [(c0 - w0, c1 - w0)])]
             elif rec.lean_pattern:
@@ -866,6 +875,20 @@ class PiiDetector:
                 if score >= self.threshold:
                     results.append((rec.entity, a, b, score))
         return [PiiSpan(a, b, e, sc) for e, a, b, sc in remove_duplicates(results)]
+
+    def _boosted(self, key: str | None) -> dict[int, bool]:
+        """Per recognizer: whether the key's context words raise its scores (as
+        LemmaContextAwareEnhancer does with explicit context), worked out once per key."""
+        boosted = self._boosts.get(key)
+        if boosted is None:
+            context = key_context(key)
+            boosted = {id(r): bool(context) and any(w.lower() in c
+                                                    for w in (r.instance.context or [])
+                                                    for c in context) for r in self.recs}
+            if len(self._boosts) > 10_000:
+                self._boosts.clear()
+            self._boosts[key] = boosted
+        return boosted
 
     def _deep(self, text: str, key: str | None, recs: list[_Rec]) -> list[PiiSpan]:
         entities = list(dict.fromkeys([*(r.entity for r in recs), *self.ner_entities]))
