@@ -111,17 +111,25 @@ def phone_candidates(text: str, min_digits: int) -> list[tuple[int, int]]:
     """Spans of PhoneNumberMatcher's candidates with at least `min_digits` digits: every phone
     number it returns lies inside one of them. A candidate the matcher would cut in two and
     search again is returned with the rest of the text (conservative)."""
-    if len(_DIGIT.findall(text)) < min_digits:
+    if count_digits(text) < min_digits:
         return []
     from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
 
     out = []
     for m in _phone_pattern().finditer(text):
-        if cut.search(m.group()):
+        found = m.group()
+        if ("/" in found or "\\" in found) and cut.search(found):
             out.append((m.start(), len(text)))
-        elif len(_DIGIT.findall(m.group())) >= min_digits:
+        elif count_digits(found) >= min_digits:
             out.append(m.span())
     return out
+
+
+def count_digits(text: str) -> int:
+    """How many characters of `text` are decimal digits (`\\d`, any script)."""
+    if text.isascii():
+        return sum(map(text.count, "0123456789"))
+    return len(_DIGIT.findall(text))
 
 
 class _RegexPrefilter:
@@ -385,6 +393,8 @@ def default_allowed(entity: str, text: str, start: int, end: int, key: str | Non
             return True
     if cell_is_noise(text, key):
         return True
+    if len(text) <= 4096:  # _inside scans the whole text: the text's tokens, once per text
+        return any(a <= start and end <= b for a, b in _all_noise_tokens(text))
     return (_inside(_UUID, text, start, end) or _inside(_HEX_TOKEN, text, start, end)
             or _inside(_FLOAT, text, start, end) or _inside(_TIMESTAMP, text, start, end))
 
