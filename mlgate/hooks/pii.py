@@ -67,8 +67,11 @@ class PiiSpan:
 # return anything on a text (tests/test_pii_parity.py checks them against the recognizers).
 
 _DIGIT = re.compile(r"\d")
-_CARD_PRESIDIO = re.compile(r"\d{4}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
-_CARD_MLGATE = re.compile(r"[0-9](?:[ -]?[0-9]){11}")
+# Presidio's card pattern starts at a word boundary (`\b`) with 1, 3, 4, 5 or 6; mlgate's after
+# no word character or dot. An ASCII letter, digit or `_` is a word character for both `re`
+# and `regex`, whatever their Unicode tables say about the rest.
+_CARD_PRESIDIO = re.compile(r"(?<![A-Za-z0-9_])[13-6]\d{3}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
+_CARD_MLGATE = re.compile(r"(?<![A-Za-z0-9_.])[0-9](?:[ -]?[0-9]){11}")
 _SSN = re.compile(r"(?<![0-9])[0-9]{3}[- .]?[0-9]{2}[- .]?[0-9]{4}(?![0-9])")
 # IbanRecognizer matches case-sensitively (its own flags, as constructed here)
 _IBAN = re.compile(r"[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2}")
@@ -152,26 +155,40 @@ class _PhonePrefilter:
         self.allowlist = allowlist  # drop candidates that can only hold allowlisted matches
         self._text: str | None = None
         self._found: list[tuple[int, int]] = []
-        self._reportable: list[tuple[int, int]] | None = None
+        self._reportable: dict[tuple[int, int], bool] = {}
 
     def candidates(self, text: str) -> list[tuple[int, int]]:
         if text is not self._text:
             self._found = phone_candidates(text, self.min_digits)
-            self._reportable = None
+            self._reportable = {}
             self._text = text
         return self._found
 
-    def reportable(self, text: str) -> list[tuple[int, int]]:
-        """The candidates a match outside the default allowlist can lie in."""
-        found = self.candidates(text)
-        if self._reportable is None:
-            self._reportable = [c for c in found if _reportable_phone_candidate(text, *c)]
-        return self._reportable
+    def reportable(self, text: str, among: Sequence[tuple[int, int]] | None = None
+                   ) -> list[tuple[int, int]]:
+        """The candidates (of `among`, by default all) a match outside the default
+        allowlist can lie in."""
+        found = self.candidates(text) if among is None else among
+        known = self._reportable
+        for c in found:
+            if c not in known:
+                known[c] = _reportable_phone_candidate(text, *c)
+        return [c for c in found if known[c]]
 
-    def __call__(self, text: str) -> bool:
-        if self.allowlist:
-            return bool(self.reportable(text))
-        return bool(self.candidates(text))
+    def __call__(self, text: str, cheap: bool = False) -> bool:
+        """Whether `text` may hold a phone number to report. `cheap`: only whether it has
+        candidates, when the confirming step will run anyway (it then checks the default
+        allowlist only on candidates outside the other recognizers' matches)."""
+        found = self.candidates(text)
+        if not self.allowlist or cheap:
+            return bool(found)
+        known = self._reportable
+        for c in found:
+            if c not in known:
+                known[c] = _reportable_phone_candidate(text, *c)
+            if known[c]:
+                return True
+        return False
 
 
 def _email_prefilter(text: str) -> bool:
@@ -562,7 +579,10 @@ def _possible_phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, i
     import phonenumbers
 
     spans: set[tuple[int, int]] = set()
-    for region in _regions_that_may_match(rec.supported_regions, text, 0):
+    may = region_filter(text, 0)
+    for region in rec.supported_regions:
+        if not may(region):
+            continue
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=0):
             a, b = m.start, m.end
             if (a > 0 and text[a - 1].isalnum()) or (b < len(text) and text[b].isalnum()):
@@ -729,6 +749,9 @@ class PiiDetector:
             pattern = _regex_module().compile(spec["regex"], _PRESIDIO_FLAGS())
             self.recs.append(_Rec(spec["entity"], _custom(spec), _RegexPrefilter(pattern)))
         self.entities = list(dict.fromkeys(r.entity for r in self.recs))
+        self._phone_recs = [r for r in self.recs if isinstance(r.prefilter, _PhonePrefilter)]
+        self._other_recs = [r for r in self.recs if not isinstance(r.prefilter, _PhonePrefilter)]
+        self._phone_prefilter = self._phone_recs[0].prefilter if self._phone_recs else None
         self._gate = (_GATE_DEFAULT if all(r.prefilter is not None and r.entity in builtin
                                            for r in self.recs) else None)
         self._loaded = False
@@ -782,9 +805,15 @@ class PiiDetector:
         if self._gate is not None and self._gate.search(text) is None:
             return []
         noise = self.use_default_allowlist and cell_is_noise(text, key)
-        return [r for r in self.recs
-                if not (noise and r.entity in _NUMERIC_ENTITIES)
-                and (r.prefilter is None or r.prefilter(text))]
+        picked = [r for r in self._other_recs
+                  if not (noise and r.entity in _NUMERIC_ENTITIES)
+                  and (r.prefilter is None or r.prefilter(text))]
+        phone = self._phone_prefilter
+        # when other recognizers are confirmed anyway, the default allowlist is checked later,
+        # on the phone candidates outside their matches only
+        if phone is not None and not noise and phone(text, cheap=bool(picked)):
+            picked += self._phone_recs
+        return picked
 
     def results(self, text: str, key: str | None = None, *,
                 raw: bool = False) -> tuple[PiiSpan, ...]:
@@ -845,8 +874,9 @@ class PiiDetector:
                     # the default allowlist drops phone numbers inside another entity's match:
                     # only candidates outside every other match need the (slow) matcher
                     others = [(a, b) for _, a, b, _ in results]
-                    todo = [c for c in rec.prefilter.reportable(text)
-                            if not any(a <= c[0] and c[1] <= b for a, b in others)]
+                    todo = rec.prefilter.reportable(text, [
+                        c for c in rec.prefilter.candidates(text)
+                        if not any(a <= c[0] and c[1] <= b for a, b in others)])
                     if not todo:
                         continue
                     found = _phone_spans(inst, text, todo)
@@ -858,10 +888,11 @@ class PiiDetector:
                 # then never hides (by de-duplication) one of Presidio's
                 others = [(a, b) for _, a, b, _ in results]
                 phones = [(a, b) for e, a, b, _ in results if e == "PHONE_NUMBER"]
-                todo = [c for c in (rec.prefilter.reportable(text) if phone_inside_ok
-                                    else rec.prefilter.candidates(text))
+                todo = [c for c in rec.prefilter.candidates(text)
                         if not any(a <= c[0] and c[1] <= b for a, b in others)
                         and not any(a < c[1] and c[0] < b for a, b in phones)]
+                if phone_inside_ok:
+                    todo = rec.prefilter.reportable(text, todo)
                 if not todo:
                     continue
                 found = []
@@ -1021,6 +1052,8 @@ def digits_may_be_number(digits: str, region: str, valid: bool = False) -> bool:
             return False  # parse: too short after the IDD
         if after[0] != "0":  # parse reads an IDD and then the country code, as after a `+`
             return bool(_plus_parse("+" + after, valid))
+    if len(digits) < min(lengths, default=0):
+        return False  # stripping only shortens it
     forms = {digits}
     if digits.startswith(cc):
         forms.add(digits[len(cc):])
@@ -1082,6 +1115,8 @@ def _parse_view(value: str, valid: bool) -> bool | str:
     default region (after the characters it skips and an extension it strips)."""
     from phonenumbers import phonenumberutil as pu
 
+    if count_digits(value) < 2:
+        return False  # parse: not a viable number
     if not value.isascii() or _RFC3966.search(value):
         return True
     national = pu._extract_possible_number(value)
@@ -1099,30 +1134,36 @@ def _parse_view(value: str, valid: bool) -> bool | str:
     return "".join(c for c in national if c.isdigit())
 
 
-def _regions_that_may_match(regions: Sequence[str], text: str, leniency: int = 0) -> list[str]:
-    """The regions whose PhoneNumberMatcher (at this leniency or stricter) may find a number
-    in `text`. A region may be left out only if no string it would parse, in any candidate of
-    the matcher's pattern, can be a possible (VALID and stricter: valid) number: the matcher
-    then finds nothing, so it sees exactly the pattern's successive matches (each search
-    goes on from the end of the last candidate) and this is a complete account of what it
-    parses."""
+def region_filter(text: str, leniency: int) -> Callable[[str], bool]:
+    """Whether PhoneNumberMatcher for a region (at this leniency or stricter) may find a
+    number in `text`. A region may be ruled out only if no string it would parse, in any
+    candidate of the matcher's pattern, can be a possible (VALID and stricter: valid) number:
+    the matcher then finds nothing, so it sees exactly the pattern's successive matches (each
+    search goes on from the end of the last candidate) and this is a complete account of
+    what it parses. What does not depend on the region is worked out here, once; the rest
+    when a region is asked about (callers that stop early never ask about the others)."""
     from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
 
     valid = leniency >= 1
-    left = list(regions)
+    digit_strings: list[str] = []
     for m in _phone_pattern().finditer(text):
         candidate = m.group()
         if cut.search(candidate):
-            return list(regions)  # the matcher searches on from inside this candidate
-        for g in _parsed_strings(candidate):
+            return lambda region: True  # the matcher searches on from inside this candidate
+        for g in dict.fromkeys(_parsed_strings(candidate)):
             view = _parse_view(g, valid)
             if view is True:
-                return list(regions)
+                return lambda region: True
             if view is not False:
-                left = [r for r in left if not digits_may_be_number(view, r, valid)]
-                if not left:
-                    return list(regions)
-    return [r for r in regions if r not in left]
+                digit_strings.append(view)
+    digit_strings = list(dict.fromkeys(digit_strings))
+    return lambda region: any(digits_may_be_number(d, region, valid) for d in digit_strings)
+
+
+def _regions_that_may_match(regions: Sequence[str], text: str, leniency: int = 0) -> list[str]:
+    """The regions of `regions` that region_filter does not rule out."""
+    may = region_filter(text, leniency)
+    return [r for r in regions if may(r)]
 
 
 def _phone_spans(rec: Any, text: str,
@@ -1143,9 +1184,10 @@ def _phone_spans(rec: Any, text: str,
         # order only: a number written with a leading 0 is not North American; trying the
         # NANP regions last lets the early stop below skip them more often
         regions = [r for r in regions if r not in _NANP] + [r for r in regions if r in _NANP]
-    if candidates is not None:
-        regions = _regions_that_may_match(regions, text, rec.leniency)
+    may = region_filter(text, rec.leniency) if candidates is not None else None
     for region in regions:
+        if may is not None and not may(region):
+            continue
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency):
             spans.add((m.start, m.end))
         if candidates is not None and all(any(a <= c0 and c1 <= b for a, b in spans)
