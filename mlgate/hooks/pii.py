@@ -123,15 +123,18 @@ def phone_candidates(text: str, min_digits: int) -> list[tuple[int, int]]:
         found = m.group()
         if ("/" in found or "\\" in found) and cut.search(found):
             out.append((m.start(), len(text)))
-        elif count_digits(found) >= min_digits:
+        elif len(found) >= min_digits and count_digits(found) >= min_digits:
             out.append(m.span())
     return out
+
+
+_ASCII_DIGITS_GONE = str.maketrans("", "", "0123456789")
 
 
 def count_digits(text: str) -> int:
     """How many characters of `text` are decimal digits (`\\d`, any script)."""
     if text.isascii():
-        return sum(map(text.count, "0123456789"))
+        return len(text) - len(text.translate(_ASCII_DIGITS_GONE))
     return len(_DIGIT.findall(text))
 
 
@@ -255,6 +258,8 @@ def _reportable_phone_candidate(text: str, c0: int, c1: int) -> bool:
     that matters lies in a gap between those; it needs MIN_PHONE_DIGITS digits there, and a gap
     that is a bare digit run valued by a non-sensitive key or followed by a unit holds only
     allowlisted matches."""
+    if text[c0:c1].isdigit() and _plain_value_of_key(text, c0, c1):
+        return False  # every gap is a part of this run of digits, whose verdict it shares
     noise = sorted((max(a, c0), min(b, c1)) for a, b in _noise_tokens(text, c0, c1))
     gaps, pos = [], c0
     for a, b in noise:
@@ -273,8 +278,9 @@ def _reportable_phone_candidate(text: str, c0: int, c1: int) -> bool:
     return False
 
 
-_NOISE_NEEDS = ((_FLOAT, re.compile(r"\d[.eE]")), (_TIMESTAMP, re.compile(r"\d[-:]")),
-                (_UUID, re.compile(r"[0-9a-fA-F]-")), (_HEX_TOKEN, re.compile(r"[0-9a-fA-F]{16}")))
+_NOISE_NEEDS = ((_FLOAT, re.compile(r"\d[.eE]")), (_TIMESTAMP, re.compile(r"\d\d[-:]\d\d")),
+                (_UUID, re.compile(r"-[0-9a-fA-F]{4}-")),
+                (_HEX_TOKEN, re.compile(r"[0-9a-fA-F]{16}")))
 
 
 def _noise_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
