@@ -651,3 +651,46 @@ def test_phone_regions_left_out_find_nothing() -> None:
                         assert not list(phonenumbers.PhoneNumberMatcher(
                             text, region, leniency=leniency)), (text, region, leniency)
     assert left_out[0] > 1000 and left_out[1] > left_out[0]
+
+
+def test_phone_windows_are_read_as_in_the_whole_text() -> None:
+    """PhoneNumberMatcher on a part phone_windows gives finds there exactly what it finds on
+    the whole text: prose, logs, extensions, timestamps, letters glued to numbers."""
+    import phonenumbers
+
+    rng = random.Random(17)
+    fk = Faker(["en_US", "en_GB", "de_DE", "fr_FR", "en_IN"])
+    fk.seed_instance(17)
+    pieces = [" ", "  ", "-", ".", "(", ")", "+", "/", "x", "ext. ", " ext", "#", ",", ";", ":",
+              "%", "$", "\u20ac", "\n", "\t", "a", "e", "t", "r", "b", "the ", "call ", "tel:",
+              "at ", "is ", "on ", "2024-05-01", "12:30:45", ":45", "1.5", "v2.3", "anexo ",
+              "\u00a0", "\u2013", "\uff08", "0", "00", "+44", "+1"]
+    checked = 0
+    for i in range(1500):
+        parts = []
+        for _ in range(rng.randrange(1, 12)):
+            r = rng.random()
+            if r < 0.25:
+                parts.append(fk.phone_number())
+            elif r < 0.5:
+                parts.append("".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 13))))
+            else:
+                parts.append(rng.choice(pieces))
+        text = "".join(parts)
+        cands = pii.phone_candidates(text, 1)
+        if not cands:
+            continue
+        chosen = rng.sample(cands, rng.randrange(1, len(cands) + 1))
+        windows = pii.phone_windows(text, chosen)
+        assert all(any(w0 <= c0 and c1 <= w1 for w0, w1 in windows) for c0, c1 in chosen)
+        for region in rng.sample(pii.PRESIDIO_PHONE_REGIONS, 2):
+            whole = {(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region)}
+            for w0, w1 in windows:
+                part = {(m.start + w0, m.end + w0)
+                        for m in phonenumbers.PhoneNumberMatcher(text[w0:w1], region)}
+                assert part == {(a, b) for a, b in whole if w0 <= a and b <= w1}, \
+                    (text, region, (w0, w1))
+                assert not any(a < w1 and w0 < b and not (w0 <= a and b <= w1)
+                               for a, b in whole), (text, region, (w0, w1))
+                checked += 1
+    assert checked > 1000

@@ -1184,22 +1184,62 @@ def _phone_spans(rec: Any, text: str,
     regions can only add spans inside those, which de-duplication drops: stop there."""
     import phonenumbers
 
-    spans: set[tuple[int, int]] = set()
-    regions = list(rec.supported_regions)
-    if candidates is not None and all(_national_trunk(text, c0, c1) for c0, c1 in candidates):
-        # order only: a number written with a leading 0 is not North American; trying the
-        # NANP regions last lets the early stop below skip them more often
-        regions = [r for r in regions if r not in _NANP] + [r for r in regions if r in _NANP]
-    may = region_filter(text, rec.leniency) if candidates is not None else None
-    for region in regions:
-        if may is not None and not may(region):
-            continue
-        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency):
-            spans.add((m.start, m.end))
-        if candidates is not None and all(any(a <= c0 and c1 <= b for a, b in spans)
-                                          for c0, c1 in candidates):
-            break
+    if candidates is None:
+        spans = {(m.start, m.end) for region in rec.supported_regions
+                 for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency)}
+        return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
+    spans = set()
+    for w0, w1 in phone_windows(text, candidates):
+        part = text[w0:w1]
+        todo = [(c0 - w0, c1 - w0) for c0, c1 in candidates if w0 <= c0 and c1 <= w1]
+        regions = list(rec.supported_regions)
+        if all(_national_trunk(part, c0, c1) for c0, c1 in todo):
+            # order only: a number written with a leading 0 is not North American; trying
+            # the NANP regions last lets the early stop below skip them more often
+            regions = [r for r in regions if r not in _NANP] + [r for r in regions if r in _NANP]
+        may = region_filter(part, rec.leniency)
+        found: set[tuple[int, int]] = set()
+        for region in regions:
+            if not may(region):
+                continue
+            for m in phonenumbers.PhoneNumberMatcher(part, region, leniency=rec.leniency):
+                found.add((m.start, m.end))
+            if all(any(a <= c0 and c1 <= b for a, b in found) for c0, c1 in todo):
+                break
+        spans.update((a + w0, b + w0) for a, b in found)
     return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
+
+
+# ASCII characters that no PhoneNumberMatcher candidate holds: not a digit, nor in its lead,
+# punctuation or extension patterns (`(`, `+`, `-`, `x`, `.`, `;ext=`, `anexo`, `#`, ...).
+_PHONE_ASCII = set("0123456789([+-xX ).]/~;=\t,:#eEtTnNsSiIoOaA")
+_PHONE_BARRIERS = re.compile("[" + re.escape("".join(
+    chr(i) for i in range(128) if chr(i) not in _PHONE_ASCII)) + "]+")
+
+
+def phone_windows(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Parts of `text` that PhoneNumberMatcher reads independently of the rest, covering
+    `spans`: each runs from the barrier character before the first span to the one after the
+    last (both kept, or to the text's ends). No candidate of the matcher can hold a barrier,
+    and what the matcher checks around a candidate (one character before, three after) is
+    inside the part, so on the part it finds exactly what it finds there in the whole text."""
+    out: list[tuple[int, int]] = []
+    for c0, c1 in sorted(spans):
+        if out and c0 < out[-1][1]:
+            if c1 > out[-1][1]:
+                out[-1] = (out[-1][0], _barrier_after(text, c1))
+            continue
+        lo = out[-1][1] - 1 if out else 0  # a barrier (the last part's end), or the start
+        start = lo
+        for m in _PHONE_BARRIERS.finditer(text, lo, c0):
+            start = m.end() - 1
+        out.append((start, _barrier_after(text, c1)))
+    return out
+
+
+def _barrier_after(text: str, pos: int) -> int:
+    m = _PHONE_BARRIERS.search(text, pos)
+    return m.start() + 1 if m else len(text)
 
 
 def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
