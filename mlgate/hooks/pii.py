@@ -370,15 +370,21 @@ def _plain_value_of_key(text: str, start: int, end: int) -> bool:
     return m is not None and not sensitive_key(m.group(1))
 
 
+_last_cell: list[Any] = [None, None, False]
+
+
 def cell_is_noise(text: str, key: str | None) -> bool:
     """A whole value that is a plain number under an id/metric key or any key that is not
     contact- or identity-like, or a float, timestamp, UUID or hex digest: nothing numeric
-    in it is personal data (default allowlist)."""
-    if key is not None and _PLAIN_NUMBER.fullmatch(text) and (
-            _ID_KEY.fullmatch(key) or not sensitive_key(key)):
-        return True
-    value = text.strip()
-    return bool(_NOISE_VALUE.fullmatch(value))
+    in it is personal data (default allowlist). The last cell's answer is remembered (the
+    prefilters and the allowlist both ask)."""
+    if _last_cell[0] is text and _last_cell[1] == key:
+        return bool(_last_cell[2])
+    noise = bool(key is not None and _PLAIN_NUMBER.fullmatch(text) and (
+        _ID_KEY.fullmatch(key) or not sensitive_key(key))) or \
+        bool(_NOISE_VALUE.fullmatch(text.strip()))
+    _last_cell[0], _last_cell[1], _last_cell[2] = text, key, noise
+    return noise
 
 
 def default_allowed(entity: str, text: str, start: int, end: int, key: str | None) -> bool:
@@ -403,7 +409,7 @@ def default_allowed(entity: str, text: str, start: int, end: int, key: str | Non
             return True
     if entity == "IP_ADDRESS":
         try:
-            ip = ipaddress.ip_interface(value).ip
+            ip = ipaddress.ip_interface(value).ip if "/" in value else ipaddress.ip_address(value)
         except ValueError:
             return False
         if any(ip in net for net in _DOC_NETWORKS if net.version == ip.version):
