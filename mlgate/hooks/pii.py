@@ -1007,20 +1007,21 @@ _PHONE_DESCS = ("general_desc", "fixed_line", "mobile", "toll_free", "premium_ra
 
 
 @functools.cache
-def _region_digits_rule(region: str) -> tuple[Any, Any, str, frozenset[int], Any] | None:
+def _region_digits_rule(region: str) -> tuple[Any, Any, str | None, str, frozenset[int], Any
+                                              ] | None:
     """What `phonenumbers.parse(digits, region)` uses of the region to read ASCII digits: its
     international (IDD) and national prefix patterns (compiled as phonenumbers compiles
     them), its country code, and every national-number length of that country code (any
     region sharing it, any number type, local-only lengths too); and the national-number
-    patterns of every number type of those regions (a valid number matches one of them).
-    None when no bound can be given (a national prefix transform rule; a number type
+    patterns of every number type of those regions (a valid number matches one of them);
+    and its national prefix transform rule. None when no bound can be given (a number type
     without possible lengths)."""
     import phonenumbers
     from phonenumbers import PhoneMetadata
     from phonenumbers.re_util import re_compile
 
     md = PhoneMetadata.metadata_for_region(region)
-    if md is None or md.country_code is None or md.national_prefix_transform_rule:
+    if md is None or md.country_code is None:
         return None
     lengths: set[int] = set()
     types: list[Any] = []
@@ -1042,21 +1043,23 @@ def _region_digits_rule(region: str) -> tuple[Any, Any, str, frozenset[int], Any
     npp = re_compile(md.national_prefix_for_parsing) if md.national_prefix_for_parsing else None
     # one alternation: it matches a whole string exactly when one of the patterns does
     any_type = re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(types))) if types else None
-    return idd, npp, str(md.country_code), frozenset(lengths), any_type
+    return (idd, npp, md.national_prefix_transform_rule or None, str(md.country_code),
+            frozenset(lengths), any_type)
 
 
 def digits_may_be_number(digits: str, region: str, valid: bool = False) -> bool:
     """False only if `phonenumbers.parse(digits, region)` (ASCII digits) cannot give a
     possible number (`valid`: a valid one): without an IDD prefix the country code is the
     region's, and the national number is `digits` less the country code (when it starts
-    with it) and less at most two national prefixes (parse strips one inside country-code
-    extraction and one after), so its length must be one that country code allows; a valid
+    with it) and less (or rewritten by the region's transform rule) at most two national
+    prefixes (parse strips one inside country-code extraction and one after), so its length
+    must be one that country code allows; a valid
     number also matches the pattern of some number type of a region of that country code
     (is_valid_number's test)."""
     rule = _region_digits_rule(region)
     if rule is None:
         return True
-    idd, npp, cc, lengths, types = rule
+    idd, npp, transform, cc, lengths, types = rule
     m = idd.match(digits) if idd is not None else None
     if m is not None:
         after = digits[m.end():]
@@ -1075,6 +1078,11 @@ def digits_may_be_number(digits: str, region: str, valid: bool = False) -> bool:
                 m = npp.match(f)
                 if m and m.end():
                     forms.add(f[m.end():])
+                if m and transform:  # rewritten, as parse does when the rule's group matched
+                    try:
+                        forms.add(npp.sub(transform, f, count=1))
+                    except (re.error, IndexError):
+                        return True
     return any(len(f) in lengths and (not valid or (types is not None and types.fullmatch(f)))
                for f in forms)
 
