@@ -694,3 +694,33 @@ def test_phone_windows_are_read_as_in_the_whole_text() -> None:
                                for a, b in whole), (text, region, (w0, w1))
                 checked += 1
     assert checked > 1000
+
+
+def test_token_windows_find_what_the_whole_text_does() -> None:
+    """Presidio's e-mail and IP patterns on the white-space-delimited windows around their
+    anchors give exactly their matches on the whole text."""
+    det = pii.PiiDetector(Policy())
+    det.presidio_recognizers()
+    recs = [r for r in det.recs if r.anchors is not None]
+    assert {r.entity for r in recs} == {"EMAIL_ADDRESS", "IP_ADDRESS"}
+    rng = random.Random(23)
+    fk = Faker(["en_US", "de_DE"])
+    fk.seed_instance(23)
+    makers = [fk.free_email, fk.email, fk.ipv4, fk.ipv6, fk.ipv4_private, fk.uri,
+              lambda: "::ffff:" + fk.ipv4(), lambda: fk.ipv4() + "/24", lambda: "a@b",
+              lambda: "@", lambda: "::", lambda: "x.y@z", lambda: "1.2.3.4.5", lambda: "v1.2.3.4"]
+    glue = [" ", "  ", "\t", "\n", "", ",", ";", ":", "(", ")", "<", ">", "'", '"', "=", "@",
+            ".", "/", "-", "_", "\u00a0", "\u3000", " at ", "mailto:", "user="]
+    checked = 0
+    for _ in range(2500):
+        text = "".join(rng.choice(makers)() if rng.random() < 0.4 else rng.choice(glue)
+                       for _ in range(rng.randrange(1, 25)))
+        for rec in recs:
+            whole = pii._pattern_spans(rec.instance, text)
+            windowed = []
+            for w0, w1 in pii._token_windows(text, rec.anchors(text)):
+                windowed += [(a + w0, b + w0, sc)
+                             for a, b, sc in pii._pattern_spans(rec.instance, text[w0:w1])]
+            assert sorted(windowed) == sorted(whole), (rec.entity, text)
+            checked += bool(whole)
+    assert checked > 1000

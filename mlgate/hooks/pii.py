@@ -202,6 +202,19 @@ def _ip_prefilter(text: str) -> bool:
     return bool(("." in text and _IPV4.search(text)) or (":" in text and _IPV6.search(text)))
 
 
+def _email_anchors(text: str) -> Iterator[int]:
+    pos = text.find("@")
+    while pos >= 0:
+        yield pos
+        pos = text.find("@", pos + 1)
+
+
+def _ip_anchors(text: str) -> Iterator[int]:
+    for p in (_IPV4, _IPV6):
+        for m in p.finditer(text):
+            yield m.start()
+
+
 def _search(pattern: re.Pattern[str]) -> Callable[[str], bool]:
     return lambda text: pattern.search(text) is not None
 
@@ -445,6 +458,8 @@ class _Rec:
     lean_pattern: bool = False  # a PatternRecognizer with Presidio's own analyze: run lean
     lean_iban: bool = False  # Presidio's IbanRecognizer (its own analyze): run lean
     possible_phone: bool = False  # mlgate's phone-shaped POSSIBLE numbers (after Presidio's)
+    # where a match must have a part (for windows; None: scan the whole text)
+    anchors: Callable[[str], Iterator[int]] | None = None
 
 
 def _offline_email() -> Any:
@@ -724,7 +739,8 @@ class PiiDetector:
                                                                     tuple(regions)),
                                   phone_prefilter, presidio=False, possible_phone=True))
         if "EMAIL_ADDRESS" in entities:
-            self.recs.append(_Rec("EMAIL_ADDRESS", _offline_email, _email_prefilter))
+            self.recs.append(_Rec("EMAIL_ADDRESS", _offline_email, _email_prefilter,
+                                  anchors=_email_anchors))
         if "CREDIT_CARD" in entities:
             self.recs.append(_Rec("CREDIT_CARD", _predefined("CreditCardRecognizer"),
                                   _search(_CARD_PRESIDIO)))
@@ -735,7 +751,8 @@ class PiiDetector:
         if "IBAN_CODE" in entities:
             self.recs.append(_Rec("IBAN_CODE", _predefined("IbanRecognizer"), _search(_IBAN)))
         if "IP_ADDRESS" in entities:
-            self.recs.append(_Rec("IP_ADDRESS", _predefined("IpRecognizer"), _ip_prefilter))
+            self.recs.append(_Rec("IP_ADDRESS", _predefined("IpRecognizer"), _ip_prefilter,
+                                  anchors=_ip_anchors))
         others = [e for e in entities if e not in builtin]
         if others or countries:
             catalog = predefined_catalog()
@@ -787,6 +804,9 @@ class PiiDetector:
             rec.lean_pattern = (isinstance(rec.instance, PatternRecognizer)
                                 and type(rec.instance).analyze is PatternRecognizer.analyze)
             rec.lean_iban = type(rec.instance).__name__ == "IbanRecognizer"
+            if rec.anchors is not None and not (rec.lean_pattern
+                                                and _spaceless(rec.instance.patterns)):
+                rec.anchors = None
         self._loaded = True
 
     def presidio_recognizers(self) -> list[Any]:
@@ -914,6 +934,11 @@ class PiiDetector:
                         continue  # every match is a part of the window: none is phone-shaped
                     found += [(a + w0, b + w0, sc) for a, b, sc in
                               _possible_phone_spans(inst, text[w0:w1], [(c0 - w0, c1 - w0)])]
+            elif rec.lean_pattern and rec.anchors is not None and len(text) > 64:
+                found = []
+                for w0, w1 in _token_windows(text, rec.anchors(text)):
+                    found += [(a + w0, b + w0, sc)
+                              for a, b, sc in _pattern_spans(inst, text[w0:w1])]
             elif rec.lean_pattern:
                 found = _pattern_spans(inst, text)
             elif rec.lean_iban:
@@ -1254,6 +1279,31 @@ def phone_windows(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int
 def _barrier_after(text: str, pos: int) -> int:
     m = _PHONE_BARRIERS.search(text, pos)
     return m.start() + 1 if m else len(text)
+
+
+# A regex without these constructs matches no ASCII white space: no literal space, no class
+# that holds one (`\\s`, `\\S`, `\\W`, `\\D`, a negated set), no escape of one, no `.`.
+_SPACE_CAPABLE = re.compile(r"\\[sSWDtnrfv]|\[\^| |(?<!\\)\.")
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]")
+
+
+def _spaceless(patterns: Sequence[Any]) -> bool:
+    return not any(_SPACE_CAPABLE.search(p.regex) for p in patterns)
+
+
+def _token_windows(text: str, anchors: Iterator[int]) -> list[tuple[int, int]]:
+    """The white-space-delimited tokens holding the anchors, each with the white space
+    before and after it. A pattern that matches no white space finds on such a window
+    exactly what it finds there in the whole text: no match crosses white space, so the
+    scan enters each token afresh, and its look-arounds see the same neighbours."""
+    out: list[tuple[int, int]] = []
+    for pos in sorted(anchors):
+        if out and pos < out[-1][1]:
+            continue
+        before = max(text.rfind(c, 0, pos) for c in " \t\n\r\f\v")  # -1: none
+        m = _ASCII_SPACE.search(text, pos)
+        out.append((max(0, before), m.end() if m else len(text)))
+    return out
 
 
 def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
