@@ -172,11 +172,13 @@ class _PhonePrefilter:
         """The candidates (of `among`, by default all) a match outside the default
         allowlist can lie in."""
         found = self.candidates(text) if among is None else among
-        known = self._reportable
-        for c in found:
-            if c not in known:
-                known[c] = _reportable_phone_candidate(text, *c)
-        return [c for c in found if known[c]]
+        return [c for c in found if self._is_reportable(text, c)]
+
+    def _is_reportable(self, text: str, candidate: tuple[int, int]) -> bool:
+        known = self._reportable.get(candidate)
+        if known is None:
+            known = self._reportable[candidate] = _reportable_phone_candidate(text, *candidate)
+        return known
 
     def __call__(self, text: str, cheap: bool = False) -> bool:
         """Whether `text` may hold a phone number to report. `cheap`: only whether it has
@@ -185,13 +187,7 @@ class _PhonePrefilter:
         found = self.candidates(text)
         if not self.allowlist or cheap:
             return bool(found)
-        known = self._reportable
-        for c in found:
-            if c not in known:
-                known[c] = _reportable_phone_candidate(text, *c)
-            if known[c]:
-                return True
-        return False
+        return any(self._is_reportable(text, c) for c in found)
 
 
 def _email_prefilter(text: str) -> bool:
@@ -780,7 +776,8 @@ class PiiDetector:
         self.entities = list(dict.fromkeys(r.entity for r in self.recs))
         self._phone_recs = [r for r in self.recs if isinstance(r.prefilter, _PhonePrefilter)]
         self._other_recs = [r for r in self.recs if not isinstance(r.prefilter, _PhonePrefilter)]
-        self._phone_prefilter = self._phone_recs[0].prefilter if self._phone_recs else None
+        phone = self._phone_recs[0].prefilter if self._phone_recs else None
+        self._phone_prefilter = phone if isinstance(phone, _PhonePrefilter) else None
         self._gate = (_GATE_DEFAULT if all(r.prefilter is not None and r.entity in builtin
                                            for r in self.recs) else None)
         self._loaded = False
@@ -1078,9 +1075,8 @@ def digits_may_be_number(digits: str, region: str, valid: bool = False) -> bool:
     region's, and the national number is `digits` less the country code (when it starts
     with it) and less (or rewritten by the region's transform rule) at most two national
     prefixes (parse strips one inside country-code extraction and one after), so its length
-    must be one that country code allows; a valid
-    number also matches the pattern of some number type of a region of that country code
-    (is_valid_number's test)."""
+    must be one that country code allows; a valid number also matches the pattern of some
+    number type of a region of that country code (is_valid_number's test)."""
     rule = _region_digits_rule(region)
     if rule is None:
         return True
@@ -1203,12 +1199,6 @@ def region_filter(text: str, leniency: int) -> Callable[[str], bool]:
                 digit_strings.append(view)
     digit_strings = list(dict.fromkeys(digit_strings))
     return lambda region: any(digits_may_be_number(d, region, valid) for d in digit_strings)
-
-
-def _regions_that_may_match(regions: Sequence[str], text: str, leniency: int = 0) -> list[str]:
-    """The regions of `regions` that region_filter does not rule out."""
-    may = region_filter(text, leniency)
-    return [r for r in regions if may(r)]
 
 
 def _phone_spans(rec: Any, text: str,
