@@ -126,12 +126,16 @@ class Cell:
             without escapes, offset i of `text` stands at column + i.
     key:    CSV/TSV header name, innermost JSON key, parquet column (or innermost struct
             field) name; None for text lines, notebooks and where there is no key.
+    physical_breaks: the line breaks in `text` are the file's (a quoted multi-line CSV
+            field), so what follows one stands on a later line. Elsewhere a break in `text`
+            was an escape (JSON `\n`) or is inside a row (parquet): the value stays on `line`.
     """
 
     text: str
     line: int
     column: int | None
     key: str | None
+    physical_breaks: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,13 +549,13 @@ def _csv_row_cells(row: list[str], keys: list[str | None], raw: str, single: boo
                                      raw.rfind("\r", scanned, pos)) + 1
                 scanned = pos
                 if v:
-                    yield Cell(v, line, pos - line_start + 1 + skip, key)
+                    yield Cell(v, line, pos - line_start + 1 + skip, key, True)
                 pos += len(lit) + 1
                 continue
             exact = False
             line += _breaks(raw, scanned, pos)
         if v:
-            yield Cell(v, line, None, key)
+            yield Cell(v, line, None, key, True)
         line += _breaks(v)
 
 

@@ -725,3 +725,34 @@ def test_token_windows_find_what_the_whole_text_does() -> None:
             assert sorted(windowed) == sorted(whole), (rec.entity, text)
             checked += bool(whole)
     assert checked > 1000
+
+
+def test_covers_answers_as_the_plain_scan() -> None:
+    rng = random.Random(31)
+    for _ in range(300):
+        spans = [(a, a + rng.randrange(0, 12)) for a in
+                 (rng.randrange(0, 100) for _ in range(rng.randrange(0, 12)))]
+        covers = pii._Covers(spans)
+        for _ in range(20):
+            c0 = rng.randrange(0, 110)
+            c1 = c0 + rng.randrange(0, 10)
+            assert covers.contains(c0, c1) == any(a <= c0 and c1 <= b for a, b in spans)
+            assert covers.overlaps(c0, c1) == any(a < c1 and c0 < b for a, b in spans)
+
+
+def test_many_matches_on_one_line_are_counted_exactly(tmp_path: Path, fake: Faker) -> None:
+    """Thousands of values in one cell: one finding per entity with every occurrence, each at
+    its own line of a JSON string with line breaks (what used to cost quadratic time)."""
+    emails = [fake.free_email() for _ in range(3000)]
+    phones = [f"+44 20 7946 {n:04d}" for n in range(1000, 4000)]
+    lines = [f"{e} or {p}" for e, p in zip(emails, phones, strict=True)]
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"contacts": "\n".join(lines)}), encoding="utf-8")
+    findings, errors = run([path])
+    assert errors == []
+    got = {f.rule: f for f in findings}
+    assert set(got) == {"pii/EMAIL_ADDRESS", "pii/PHONE_NUMBER"}
+    assert got["pii/EMAIL_ADDRESS"].occurrences == 3000
+    assert got["pii/PHONE_NUMBER"].occurrences == 3000
+    assert got["pii/PHONE_NUMBER"].lines == [1]  # escaped line breaks: one line of the file
+    assert got["pii/EMAIL_ADDRESS"].column == len('{"contacts": "') + 1

@@ -94,10 +94,10 @@ def test_multiline_quoted_fields_lines_and_columns(tmp_path: Path) -> None:
     cells, _ = read_all(p)
     c = by_text(cells)
     assert c["first line\nsecond line\nthird"] == Cell("first line\nsecond line\nthird", 2, 4,
-                                                       "note")
-    assert c["a@x.test"] == Cell("a@x.test", 4, 8, "email")  # after the 3-line field
+                                                       "note", physical_breaks=True)
+    assert c["a@x.test"] == Cell("a@x.test", 4, 8, "email", True)  # after the 3-line field
     assert c['say "hi"\r\nagain'].line == 5
-    assert c["b@x.test"] == Cell("b@x.test", 6, 8, "email")
+    assert c["b@x.test"] == Cell("b@x.test", 6, 8, "email", True)
     assert c["c@x.test"] == Cell("c@x.test", 7, 7, "email")
     raw = p.read_bytes().decode().replace("\r\n", "\n").split("\n")
     for cell in (c["a@x.test"], c["b@x.test"], c["c@x.test"]):

@@ -15,12 +15,14 @@ Public API (mlgate.scrub codes against it):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import ipaddress
+import itertools
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +45,10 @@ DEFAULT_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "I
 PRESIDIO_PHONE_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
 REGEX_TIMEOUT_SECONDS = 5  # Presidio's default is 60 s per regex scan; a hook wants less
 MIN_PHONE_DIGITS = 7  # default allowlist: shorter "phone numbers" are years, counts, pagers
+# mlgate's possible-number pass skips longer matcher candidates (a phone-shaped number has at
+# most 15 digits and an extension): on runs of number blocks it would parse every block per
+# region, without bound. Presidio's own phone recognizer still reads them.
+POSSIBLE_MAX_DIGITS = 32
 TRUNCATED_RULE = "pii/file-truncated"
 _MAX_GROUPS = 10_000  # distinct (key, entity) findings per file; more keys share one finding
 
@@ -871,7 +877,10 @@ class PiiDetector:
                 self._confirm(text, key, recs)
             found = confirmed
             if self.use_default_allowlist:
-                found = [s for s in confirmed if not _phone_inside_other(s, confirmed)]
+                others = _Covers((o.start, o.end) for o in confirmed
+                                 if o.entity != "PHONE_NUMBER")
+                found = [s for s in confirmed
+                         if s.entity != "PHONE_NUMBER" or not others.contains(s.start, s.end)]
             out = tuple(s for s in found if not self.allowed(s, text, key))
         if cacheable:
             if len(self._cache) > 20_000:
@@ -902,10 +911,9 @@ class PiiDetector:
                 if phone_inside_ok:
                     # the default allowlist drops phone numbers inside another entity's match:
                     # only candidates outside every other match need the (slow) matcher
-                    others = [(a, b) for _, a, b, _ in results]
+                    others = _Covers((a, b) for _, a, b, _ in results)
                     todo = rec.prefilter.reportable(text, [
-                        c for c in rec.prefilter.candidates(text)
-                        if not any(a <= c[0] and c[1] <= b for a, b in others)])
+                        c for c in rec.prefilter.candidates(text) if not others.contains(*c)])
                     if not todo:
                         continue
                     found = _phone_spans(inst, text, todo)
@@ -915,17 +923,18 @@ class PiiDetector:
                 assert isinstance(rec.prefilter, _PhonePrefilter)
                 # only candidates where Presidio found no phone number at all: a result here
                 # then never hides (by de-duplication) one of Presidio's
-                others = [(a, b) for _, a, b, _ in results]
-                phones = [(a, b) for e, a, b, _ in results if e == "PHONE_NUMBER"]
+                others = _Covers((a, b) for _, a, b, _ in results)
+                phones = _Covers((a, b) for e, a, b, _ in results if e == "PHONE_NUMBER")
                 todo = [c for c in rec.prefilter.candidates(text)
-                        if not any(a <= c[0] and c[1] <= b for a, b in others)
-                        and not any(a < c[1] and c[0] < b for a, b in phones)]
+                        if not others.contains(*c) and not phones.overlaps(*c)]
                 if phone_inside_ok:
                     todo = rec.prefilter.reportable(text, todo)
                 if not todo:
                     continue
                 found = []
                 for c0, c1 in todo:  # windows: each candidate with what the matcher inspects
+                    if count_digits(text[c0:c1]) > POSSIBLE_MAX_DIGITS:
+                        continue  # a run of number blocks, not a phone number written out
                     w0, w1 = max(0, c0 - 1), min(len(text), c1 + 3)
                     if not may_hold_phone_shape(text[w0:w1]):
                         continue  # every match is a part of the window: none is phone-shaped
@@ -999,12 +1008,22 @@ class PiiDetector:
         return out
 
 
-def _phone_inside_other(span: PiiSpan, spans: Sequence[PiiSpan]) -> bool:
-    """A phone number match inside a match of another entity (a card, an IBAN, an SSN, an IP
-    address): the other entity is reported, not a phone number (default allowlist)."""
-    return span.entity == "PHONE_NUMBER" and any(
-        o.entity != "PHONE_NUMBER" and o.start <= span.start and span.end <= o.end
-        for o in spans)
+class _Covers:
+    """Spans, indexed so that "is [c0, c1) inside one of them" and "does [c0, c1) overlap one
+    of them" take O(log n): a text with tens of thousands of matches stays linear."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [a for a, _ in ordered]
+        self.max_end = list(itertools.accumulate((b for _, b in ordered), max))
+
+    def contains(self, c0: int, c1: int) -> bool:
+        i = bisect.bisect_right(self.starts, c0)  # the spans starting at or before c0
+        return i > 0 and self.max_end[i - 1] >= c1
+
+    def overlaps(self, c0: int, c1: int) -> bool:
+        i = bisect.bisect_left(self.starts, c1)  # the spans starting before c1
+        return i > 0 and self.max_end[i - 1] > c0
 
 
 def _phone(regions: tuple[str, ...]) -> Any:
@@ -1218,9 +1237,14 @@ def _phone_spans(rec: Any, text: str,
                  for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency)}
         return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
     spans = set()
-    for w0, w1 in phone_windows(text, candidates):
+    ordered = sorted(candidates)
+    i = 0
+    for w0, w1 in phone_windows(text, ordered):
         part = text[w0:w1]
-        todo = [(c0 - w0, c1 - w0) for c0, c1 in candidates if w0 <= c0 and c1 <= w1]
+        todo = []  # the candidates in this window (windows and candidates both in order)
+        while i < len(ordered) and ordered[i][1] <= w1:
+            todo.append((ordered[i][0] - w0, ordered[i][1] - w0))
+            i += 1
         regions = list(rec.supported_regions)
         if all(_national_trunk(part, c0, c1) for c0, c1 in todo):
             # order only: a number written with a leading 0 is not North American; trying
@@ -1233,7 +1257,8 @@ def _phone_spans(rec: Any, text: str,
                 continue
             for m in phonenumbers.PhoneNumberMatcher(part, region, leniency=rec.leniency):
                 found.add((m.start, m.end))
-            if all(any(a <= c0 and c1 <= b for a, b in found) for c0, c1 in todo):
+            covers = _Covers(found)
+            if all(covers.contains(c0, c1) for c0, c1 in todo):
                 break
         spans.update((a + w0, b + w0) for a, b in found)
     return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
@@ -1468,7 +1493,7 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
             reader = iter_records(path, max_bytes)
             for n, cell in enumerate(reader):
                 _scan_cell(detector, cell, shown, path, groups)
-                if n % 64 == 63 and time.monotonic() > deadline:
+                if (n % 64 == 63 or len(cell.text) > 4096) and time.monotonic() > deadline:
                     stopped_at = cell.line
                     break
         except SourceError as e:
@@ -1524,13 +1549,19 @@ def _scan_cell(detector: PiiDetector, cell: Any, shown: str, path: str,
     if not spans:
         return
     key = _safe_key(detector, cell.key)
-    for s in spans:
-        nl = text.count("\n", 0, s.start)
-        line = cell.line + nl
-        if nl:
-            column: int | None = s.start - text.rfind("\n", 0, s.start)
-        else:
-            column = (cell.column + s.start) if cell.column is not None else None
+    nl, last_nl, pos = 0, -1, 0  # line breaks before `pos`, counted once (spans come in order)
+    for s in sorted(spans, key=lambda s: s.start):
+        seen = text.count("\n", pos, s.start)
+        if seen:
+            nl += seen
+            last_nl = text.rfind("\n", pos, s.start)
+        pos = s.start
+        column = (cell.column + s.start) if cell.column is not None else None
+        line = cell.line
+        if nl and cell.physical_breaks:
+            line, column = cell.line + nl, s.start - last_nl
+        elif nl:
+            column = None  # after an escaped line break: the value's own line, column unknown
         gkey = (key, s.entity)
         if gkey not in groups and len(groups) >= _MAX_GROUPS:
             gkey = ("(other keys)", s.entity)  # bounded memory for files with endless keys
