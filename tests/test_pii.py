@@ -756,3 +756,15 @@ def test_many_matches_on_one_line_are_counted_exactly(tmp_path: Path, fake: Fake
     assert got["pii/PHONE_NUMBER"].occurrences == 3000
     assert got["pii/PHONE_NUMBER"].lines == [1]  # escaped line breaks: one line of the file
     assert got["pii/EMAIL_ADDRESS"].column == len('{"contacts": "') + 1
+
+
+def test_token_windows_only_for_patterns_that_cannot_match_white_space() -> None:
+    class P:
+        def __init__(self, regex: str) -> None:
+            self.regex = regex
+
+    for unsafe in (r"a\sb", r"[^a]", r"\p{Z}", r"\x20", "a b", "a.b", "[[:space:]]",
+                   r"\N{SPACE}", "a\tb", r"\S+", r"\W"):
+        assert not pii._spaceless([P(unsafe)]), unsafe
+    for safe in (r"a\.b", r"\d+\w", r"\bfoo\b", r"[!#$%&'*+\-/=?^_`{|}~\w]+@\w+"):
+        assert pii._spaceless([P(safe)]), safe

@@ -1296,9 +1296,10 @@ def _barrier_after(text: str, pos: int) -> int:
     return m.start() + 1 if m else len(text)
 
 
-# A regex without these constructs matches no ASCII white space: no literal space, no class
-# that holds one (`\\s`, `\\S`, `\\W`, `\\D`, a negated set), no escape of one, no `.`.
-_SPACE_CAPABLE = re.compile(r"\\[sSWDtnrfv]|\[\^| |(?<!\\)\.")
+# A regex without these constructs matches no ASCII white space: no literal white space, no
+# escape other than \d \w and the anchors (so no \s \S \W \D \p{..} \x20 \t ...), no negated
+# set, no POSIX class, no unescaped `.` (conservative: some of these are harmless).
+_SPACE_CAPABLE = re.compile(r"\\[^dwbBAZzG\W]|\[\^|\[:|\s|(?<!\\)\.")
 _ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]")
 
 
