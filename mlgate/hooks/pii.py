@@ -353,7 +353,6 @@ def sensitive_key(key: str) -> bool:
 
 
 _KV_BEFORE = re.compile(r"([A-Za-z_][\w./-]*)\s*[=:]\s*$")
-_DIGIT_RUN = re.compile(r"\d+")
 
 
 _UNIT_AFTER = re.compile(
