@@ -197,6 +197,14 @@ def test_custom_recognizer_with_context() -> None:
     assert d.candidates("no match here") == []
 
 
+def test_custom_recognizer_under_a_builtin_entity_name() -> None:
+    """A custom regex may reuse a default entity's name and need none of the characters the
+    default prefilters look for (`@`, `:`, digits): it still runs."""
+    rec = {"name": "badge", "entity": "US_SSN", "regex": r"\bbadge-[a-z]{4}\b", "score": 0.9}
+    found = PiiDetector(pol(recognizers=[rec])).results("my badge-abcd is here")
+    assert [(s.entity, s.start, s.end) for s in found] == [("US_SSN", 3, 13)]
+
+
 def test_other_predefined_entity_and_countries() -> None:
     nhs = "9434765919"  # the NHS number from the NHS's own documentation (checksum valid)
     d = PiiDetector(pol(entities=["UK_NHS"]))
@@ -603,7 +611,9 @@ def _noise_tokens_reference(text: str, start: int, end: int) -> list[tuple[int, 
 
 
 def test_noise_tokens_shortcuts_change_nothing() -> None:
-    """The per-text memo and the cheap `need` checks give exactly the plain scan's tokens."""
+    """The per-text memo and the cheap `need` checks give exactly the plain scan's tokens,
+    and the gaps between them (merged and bisected once per text) are exactly the uncovered
+    characters."""
     rng = random.Random(11)
     parts = ["0.25", "1e-5", "3.0E+2", "2024-05-01T12:30:45Z", "2024-05-01", "12:30:45.123",
              "123e4567-e89b-12d3-a456-426614174000", "deadbeefcafebabe1234", "5551234567",
@@ -616,6 +626,23 @@ def test_noise_tokens_shortcuts_change_nothing() -> None:
             b = rng.randrange(a, len(text)) + 1
             assert pii._noise_tokens(text, a, b) == _noise_tokens_reference(text, a, b), \
                 (text, a, b)
+            assert pii._noise_gaps(text, a, b) == _gaps_reference(text, a, b), (text, a, b)
+
+
+def _gaps_reference(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The characters of [start, end) outside every noise token sharing one with it."""
+    covered = [False] * (end - start)
+    for a, b in _noise_tokens_reference(text, start, end):
+        for i in range(max(a, start), min(b, end)):
+            covered[i - start] = True
+    gaps: list[tuple[int, int]] = []
+    for i, c in enumerate(covered):
+        if not c:
+            if gaps and gaps[-1][1] == start + i:
+                gaps[-1] = (gaps[-1][0], start + i + 1)
+            else:
+                gaps.append((start + i, start + i + 1))
+    return gaps
 
 
 def test_phone_regions_left_out_find_nothing() -> None:

@@ -275,15 +275,7 @@ def _reportable_phone_candidate(text: str, c0: int, c1: int) -> bool:
     allowlisted matches."""
     if text[c0:c1].isdigit() and _plain_value_of_key(text, c0, c1):
         return False  # every gap is a part of this run of digits, whose verdict it shares
-    noise = sorted((max(a, c0), min(b, c1)) for a, b in _noise_tokens(text, c0, c1))
-    gaps, pos = [], c0
-    for a, b in noise:
-        if a > pos:
-            gaps.append((pos, a))
-        pos = max(pos, b)
-    if pos < c1:
-        gaps.append((pos, c1))
-    for g0, g1 in gaps:
+    for g0, g1 in _noise_gaps(text, c0, c1):
         while g0 < g1 and text[g0].isspace():
             g0 += 1
         if len(_DIGIT.findall(text, g0, g1)) < MIN_PHONE_DIGITS:
@@ -331,6 +323,37 @@ def _all_noise_tokens(text: str) -> list[tuple[int, int]]:
                 out += [m.span() for m in p.finditer(text)]
         _last_noise[0], _last_noise[1] = text, out
     return list(_last_noise[1])
+
+
+_last_cover: list[Any] = [None, [], []]
+
+
+def _noise_gaps(text: str, c0: int, c1: int) -> list[tuple[int, int]]:
+    """The parts of [c0, c1) that no noise token sharing a character with it covers."""
+    if c0 > 256 or c1 + 256 < len(text):  # _noise_tokens searches a window around it
+        noise = sorted((max(a, c0), min(b, c1)) for a, b in _noise_tokens(text, c0, c1))
+        i, starts, ends = 0, [a for a, _ in noise], [b for _, b in noise]
+    else:  # the window is the whole text: its tokens merged once, then found by bisection
+        if _last_cover[0] is not text:
+            starts, ends = [], []
+            for a, b in sorted(_all_noise_tokens(text)):
+                if ends and a <= ends[-1]:
+                    ends[-1] = max(ends[-1], b)
+                else:
+                    starts.append(a)
+                    ends.append(b)
+            _last_cover[:] = [text, starts, ends]
+        starts, ends = _last_cover[1], _last_cover[2]
+        i = bisect.bisect_right(ends, c0)  # the first token ending after c0
+    gaps, pos = [], c0
+    while i < len(starts) and starts[i] < c1:
+        if starts[i] > pos:
+            gaps.append((pos, starts[i]))
+        pos = max(pos, ends[i])
+        i += 1
+    if pos < c1:
+        gaps.append((pos, c1))
+    return gaps
 
 
 def _overlaps_noise(text: str, start: int, end: int) -> bool:
@@ -783,7 +806,10 @@ class PiiDetector:
         self._other_recs = [r for r in self.recs if not isinstance(r.prefilter, _PhonePrefilter)]
         phone = self._phone_recs[0].prefilter if self._phone_recs else None
         self._phone_prefilter = phone if isinstance(phone, _PhonePrefilter) else None
+        # only mlgate's own prefilters are known to need one of the gate's characters (a
+        # custom recognizer may reuse a built-in entity name with any regex)
         self._gate = (_GATE_DEFAULT if all(r.prefilter is not None and r.entity in builtin
+                                           and not isinstance(r.prefilter, _RegexPrefilter)
                                            for r in self.recs) else None)
         self._loaded = False
         self._engine: Any = None  # deep mode only
