@@ -724,6 +724,34 @@ def test_phone_windows_are_read_as_in_the_whole_text() -> None:
     assert checked > 1000
 
 
+def test_cells_of_one_shape_pass_the_same_prefilters(det: PiiDetector) -> None:
+    """What lets results() remember quiet shapes: when no prefilter passes a cell, nor the
+    card pattern starting with any digit, none passes a cell that differs only in its ASCII
+    digits; and results() with remembered shapes equals results() without."""
+    rng = random.Random(29)
+    pieces = ["0", "1", "4", "12", "2024", "555", "0100", " ", "-", ".", ":", "=", "/", "(",
+              ")", "+", "e", "x", "ab", "v", "@", "mem=", "step=", "phone=", " bytes", " tokens",
+              "2024-05-01T12:30:45Z", "123e4567-e89b-12d3-a456-426614174000", "0.",
+              "deadbeefcafebabe1234", "loss=0.", "\u0661\u0662", "ip ", "GB", "\n"]
+    fresh = PiiDetector(DEFAULT)
+    checked = 0
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 30)))
+        for _ in range(rng.randrange(0, 4)):
+            i = rng.randrange(len(text) + 1)
+            text = text[:i] + str(rng.randrange(10 ** rng.randrange(1, 17))) + text[i:]
+        key = rng.choice([None, "phone", "mem", "notes", "ssn"])
+        quiet = det.candidates(text, key) == [] and pii._CARD_ANY_DIGIT.search(text) is None
+        for _ in range(3):
+            other = "".join(rng.choice("0123456789") if c in "0123456789" else c for c in text)
+            if quiet:
+                assert det.candidates(other, key) == [], (text, other, key)
+                checked += 1
+            assert det.results(other, key) == fresh.results(other, key), (other, key)
+            fresh._quiet = set()  # the reference never remembers a shape
+    assert checked > 700
+
+
 def test_token_windows_find_what_the_whole_text_does() -> None:
     """Presidio's e-mail and IP patterns on the white-space-delimited windows around their
     anchors give exactly their matches on the whole text."""

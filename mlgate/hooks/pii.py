@@ -77,6 +77,7 @@ _DIGIT = re.compile(r"\d")
 # no word character or dot. An ASCII letter, digit or `_` is a word character for both `re`
 # and `regex`, whatever their Unicode tables say about the rest.
 _CARD_PRESIDIO = re.compile(r"(?<![A-Za-z0-9_])[13-6]\d{3}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
+_CARD_ANY_DIGIT = re.compile(_CARD_PRESIDIO.pattern.replace("[13-6]", "[0-9]", 1))
 _CARD_MLGATE = re.compile(r"(?<![A-Za-z0-9_.])[0-9](?:[ -]?[0-9]){11}")
 _SSN = re.compile(r"(?<![0-9])[0-9]{3}[- .]?[0-9]{2}[- .]?[0-9]{4}(?![0-9])")
 # IbanRecognizer matches case-sensitively (its own flags, as constructed here)
@@ -85,6 +86,12 @@ _IPV4 = re.compile(r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]")
 # every IPv6 form is either compressed (`::`) or has six or seven `hex:` groups
 _IPV6 = re.compile(r"::|(?:[0-9A-F]{1,4}:){6}[0-9A-F]", re.IGNORECASE)
 _GATE_DEFAULT = re.compile(r"[@:\d]")  # every default recognizer needs one of these
+# A cell's shape: its ASCII digits all made 0. mlgate's own prefilters (and the default
+# allowlist's checks they use) look at a digit only as `\d`, except Presidio's card pattern,
+# which starts with [13-6]: cells of one shape pass the same prefilters, so a shape that no
+# prefilter passed, nor the card pattern starting with any digit, needs no second look (logs
+# and metric tables repeat shapes a lot).
+_DIGIT_SHAPES = str.maketrans("0123456789", "0000000000")
 
 
 @functools.lru_cache(maxsize=1)
@@ -814,6 +821,10 @@ class PiiDetector:
         self._loaded = False
         self._engine: Any = None  # deep mode only
         self._cache: dict[tuple[str, str | None], tuple[PiiSpan, ...]] = {}
+        # shapes (see _DIGIT_SHAPES) of cells no prefilter passed; only where every prefilter
+        # is mlgate's own, whose verdicts are the same for all cells of one shape
+        self._quiet: set[tuple[str, str | None]] | None = (
+            set() if self._gate is not None and not self.ner_entities else None)
         self._boosts: dict[str | None, dict[int, bool]] = {}
         if self.deep:
             self._load()
@@ -893,9 +904,19 @@ class PiiDetector:
             hit = self._cache.get((text, key))
             if hit is not None:
                 return hit
+        shape = None
+        if self._quiet is not None and len(text) <= 1024:
+            shape = (text.translate(_DIGIT_SHAPES), key)
+            if shape in self._quiet:
+                return ()
         recs = self.candidates(text, key)
         if not recs and not self.ner_entities:
             out: tuple[PiiSpan, ...] = ()
+            if shape is not None and self._quiet is not None and \
+                    _CARD_ANY_DIGIT.search(text) is None:
+                if len(self._quiet) > 50_000:
+                    self._quiet.clear()
+                self._quiet.add(shape)
         else:
             self._load()
             confirmed = self._deep(text, key, recs) if self._engine is not None else \
