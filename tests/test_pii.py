@@ -645,6 +645,23 @@ def _gaps_reference(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return gaps
 
 
+def test_national_prefix_rule_prunes_regions() -> None:
+    """At Presidio's leniency a number whose format needs a national prefix is only found
+    with it: the region filter rules out a German fixed-line number written without its 0
+    (and the matcher indeed finds nothing there), and keeps it with the 0 or the country
+    code."""
+    import phonenumbers
+
+    nsn = phonenumbers.national_significant_number(
+        phonenumbers.example_number_for_type("DE", phonenumbers.PhoneNumberType.FIXED_LINE))
+    assert not pii.region_filter(f"call {nsn} now", 1)("DE")
+    assert not list(phonenumbers.PhoneNumberMatcher(f"call {nsn} now", "DE", leniency=1))
+    for written in (f"0{nsn}", f"49{nsn}", f"+49 {nsn}"):
+        assert pii.region_filter(f"call {written} now", 1)("DE"), written
+        assert list(phonenumbers.PhoneNumberMatcher(f"call {written} now", "DE", leniency=1))
+    assert pii.region_filter(f"call {nsn} now", 0)("DE")  # POSSIBLE: no prefix test
+
+
 def test_phone_regions_left_out_find_nothing() -> None:
     """A region that region_filter rules out finds nothing in the text, at Presidio's
     leniency and at mlgate's (POSSIBLE): generated digits, prefixes and separators."""
@@ -658,10 +675,21 @@ def test_phone_regions_left_out_find_nothing() -> None:
               "\uff0b", "\u0661", "tel:", "\u00a0"]
     fk = Faker(["en_US", "en_GB", "de_DE", "fr_FR", "en_IN", "pt_BR", "he_IL"])
     fk.seed_instance(5)
+    types = [phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE,
+             phonenumbers.PhoneNumberType.TOLL_FREE]
     left_out = [0, 0]
-    for i in range(2500):
-        if i % 5 == 0:
+    for i in range(3000):
+        if i % 6 == 0:
             text = f"{fk.phone_number()} {rng.randrange(10 ** rng.randrange(1, 14))}"
+        elif i % 6 == 1:  # real national numbers, a digit changed, with or without a prefix
+            example = phonenumbers.example_number_for_type(rng.choice(regions), rng.choice(types))
+            if example is None:
+                continue
+            nsn = list(phonenumbers.national_significant_number(example))
+            nsn[rng.randrange(len(nsn))] = rng.choice("0123456789")
+            text = rng.choice(["", "0", "1", "00", str(example.country_code), "+"]) + \
+                rng.choice(["", " ", "-"]).join(["".join(nsn[:3]), "".join(nsn[3:])]) + \
+                rng.choice(["", " ext 12", " after 5pm", "/"])
         else:
             text = "".join(
                 "".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 12)))

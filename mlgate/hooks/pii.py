@@ -329,7 +329,7 @@ def _all_noise_tokens(text: str) -> list[tuple[int, int]]:
             if need.search(text) is not None:
                 out += [m.span() for m in p.finditer(text)]
         _last_noise[0], _last_noise[1] = text, out
-    return list(_last_noise[1])
+    return _last_noise[1]  # shared: callers only read it
 
 
 _last_cover: list[Any] = [None, [], []]
@@ -417,6 +417,13 @@ def _plain_value_of_key(text: str, start: int, end: int) -> bool:
 _last_cell: list[Any] = [None, None, False]
 
 
+@functools.lru_cache(maxsize=4096)
+def _plain_key(key: str) -> bool:
+    """A key whose plain numbers are not personal data: an id or metric, or not contact- or
+    identity-like (worked out once per key: columns repeat it on every row)."""
+    return bool(_ID_KEY.fullmatch(key)) or not sensitive_key(key)
+
+
 def cell_is_noise(text: str, key: str | None) -> bool:
     """A whole value that is a plain number under an id/metric key or any key that is not
     contact- or identity-like, or a float, timestamp, UUID or hex digest: nothing numeric
@@ -424,8 +431,7 @@ def cell_is_noise(text: str, key: str | None) -> bool:
     prefilters and the allowlist both ask)."""
     if _last_cell[0] is text and _last_cell[1] == key:
         return bool(_last_cell[2])
-    noise = bool(key is not None and _PLAIN_NUMBER.fullmatch(text) and (
-        _ID_KEY.fullmatch(key) or not sensitive_key(key))) or \
+    noise = bool(key is not None and _PLAIN_NUMBER.fullmatch(text) and _plain_key(key)) or \
         bool(_NOISE_VALUE.fullmatch(text.strip()))
     _last_cell[0], _last_cell[1], _last_cell[2] = text, key, noise
     return noise
@@ -441,10 +447,10 @@ def default_allowed(entity: str, text: str, start: int, end: int, key: str | Non
         return domain.rpartition(".")[2] in RESERVED_EMAIL_TLDS
     if entity not in _NUMERIC_ENTITIES:
         return False
-    digits = "".join(c for c in value if c.isdigit())
-    if entity == "CREDIT_CARD" and digits in TEST_CARD_NUMBERS:
+    if entity == "CREDIT_CARD" and "".join(c for c in value if c.isdigit()) in TEST_CARD_NUMBERS:
         return True
     if entity == "PHONE_NUMBER":
+        digits = "".join(c for c in value if c.isdigit())
         if len(digits) < MIN_PHONE_DIGITS or _overlaps_noise(text, start, end):
             return True
         if _plain_value_of_key(text, start, end):
@@ -895,6 +901,7 @@ class PiiDetector:
             return ()
         if raw:
             recs = [r for r in self.recs if r.prefilter is None or r.prefilter(text)]
+            recs.sort(key=lambda r: (r.lean_phone or r.possible_phone, r.possible_phone))
             if not recs:
                 return ()
             self._load()
@@ -937,42 +944,44 @@ class PiiDetector:
     def _confirm(self, text: str, key: str | None, recs: list[_Rec],
                  phone_inside_ok: bool | None = None) -> list[PiiSpan]:
         """Presidio's recognizers on `text`, scored as AnalyzerEngine.analyze scores them with
-        the no-op engine: explicit context (+0.35, at least 0.4), threshold, de-duplication."""
+        the no-op engine: explicit context (+0.35, at least 0.4), threshold, de-duplication.
+        `recs` come with the phone recognizers last, Presidio's before mlgate's possible-number
+        pass (as candidates() orders them): the phone matcher is slow, and candidates inside
+        other matches are skipped; the possible-number pass runs only where Presidio's found
+        nothing."""
         if phone_inside_ok is None:
             phone_inside_ok = self.use_default_allowlist
         boosted = self._boosted(key)
         results: list[tuple[str, int, int, float]] = []
-        # phone last (its matcher is slow; candidates inside other matches are skipped), and
-        # mlgate's possible-number pass after Presidio's, only where that found nothing
-        for rec in sorted(recs, key=lambda r: (r.lean_phone or r.possible_phone,
-                                               r.possible_phone)):
+        outside: list[tuple[int, int]] | None = None  # phone candidates outside other matches
+        for rec in recs:
             inst = rec.instance
             boost = boosted[id(rec)]
             found: list[tuple[int, int, float]]
+            if rec.lean_phone or rec.possible_phone:
+                assert isinstance(rec.prefilter, _PhonePrefilter)
+                if outside is None:  # results so far are the other entities' matches
+                    outside = _outside(rec.prefilter.candidates(text), results)
             if rec.lean_phone:
                 best = min(max(inst.SCORE + 0.35, 0.4), 1.0) if boost else inst.SCORE
                 if best < self.threshold:
                     continue
-                assert isinstance(rec.prefilter, _PhonePrefilter)
+                assert isinstance(rec.prefilter, _PhonePrefilter) and outside is not None
                 if phone_inside_ok:
                     # the default allowlist drops phone numbers inside another entity's match:
                     # only candidates outside every other match need the (slow) matcher
-                    others = _Covers((a, b) for _, a, b, _ in results)
-                    todo = rec.prefilter.reportable(text, [
-                        c for c in rec.prefilter.candidates(text) if not others.contains(*c)])
+                    todo = rec.prefilter.reportable(text, outside)
                     if not todo:
                         continue
                     found = _phone_spans(inst, text, todo)
                 else:
                     found = _phone_spans(inst, text)
             elif rec.possible_phone:
-                assert isinstance(rec.prefilter, _PhonePrefilter)
+                assert isinstance(rec.prefilter, _PhonePrefilter) and outside is not None
                 # only candidates where Presidio found no phone number at all: a result here
                 # then never hides (by de-duplication) one of Presidio's
-                others = _Covers((a, b) for _, a, b, _ in results)
                 phones = _Covers((a, b) for e, a, b, _ in results if e == "PHONE_NUMBER")
-                todo = [c for c in rec.prefilter.candidates(text)
-                        if not others.contains(*c) and not phones.overlaps(*c)]
+                todo = [c for c in outside if not phones.overlaps(*c)]
                 if phone_inside_ok:
                     todo = rec.prefilter.reportable(text, todo)
                 if not todo:
@@ -1052,6 +1061,18 @@ class PiiDetector:
             else:
                 out.append(s)
         return out
+
+
+def _outside(spans: Sequence[tuple[int, int]], results: Sequence[tuple[str, int, int, float]]
+             ) -> list[tuple[int, int]]:
+    """The spans not inside any result (results indexed once when there are many)."""
+    if not results:
+        return list(spans)
+    if len(results) <= 8:
+        return [(c0, c1) for c0, c1 in spans
+                if not any(a <= c0 and c1 <= b for _, a, b, _ in results)]
+    covers = _Covers((a, b) for _, a, b, _ in results)
+    return [c for c in spans if not covers.contains(*c)]
 
 
 class _Covers:
@@ -1134,14 +1155,20 @@ def _region_digits_rule(region: str) -> tuple[Any, Any, str | None, str, frozens
             frozenset(lengths), any_type)
 
 
-def digits_may_be_number(digits: str, region: str, valid: bool = False) -> bool:
+def digits_may_be_number(digits: str, region: str, valid: bool = False,
+                         all_digits: bool = False) -> bool:
     """False only if `phonenumbers.parse(digits, region)` (ASCII digits) cannot give a
     possible number (`valid`: a valid one): without an IDD prefix the country code is the
     region's, and the national number is `digits` less the country code (when it starts
     with it) and less (or rewritten by the region's transform rule) at most two national
     prefixes (parse strips one inside country-code extraction and one after), so its length
     must be one that country code allows; a valid number also matches the pattern of some
-    number type of a region of that country code (is_valid_number's test)."""
+    number type of a region of that country code (is_valid_number's test).
+
+    `all_digits`: `digits` are all the digits of the string the matcher parses. Then (for
+    `valid`) a number read in the region's own country code must also pass the matcher's
+    national-prefix test: with no national prefix at the start of those digits, its format
+    must not require one (`12345678901` is no German number written nationally)."""
     rule = _region_digits_rule(region)
     if rule is None:
         return True
@@ -1155,10 +1182,11 @@ def digits_may_be_number(digits: str, region: str, valid: bool = False) -> bool:
             return bool(_plus_parse("+" + after, valid))
     if len(digits) < min(lengths, default=0):
         return False  # stripping only shortens it
-    forms = {digits}
-    if digits.startswith(cc):
-        forms.add(digits[len(cc):])
-    if npp is not None:
+    own = {digits}  # read in the region's country code (source FROM_DEFAULT_COUNTRY)
+    extracted = {digits[len(cc):]} if digits.startswith(cc) else set()
+    for forms in (own, extracted):
+        if npp is None:
+            break
         for _ in range(2):
             for f in list(forms):
                 m = npp.match(f)
@@ -1169,8 +1197,56 @@ def digits_may_be_number(digits: str, region: str, valid: bool = False) -> bool:
                         forms.add(npp.sub(transform, f, count=1))
                     except (re.error, IndexError):
                         return True
-    return any(len(f) in lengths and (not valid or (types is not None and types.fullmatch(f)))
-               for f in forms)
+
+    def may(f: str) -> bool:
+        return len(f) in lengths and (not valid or (types is not None
+                                                    and types.fullmatch(f) is not None))
+
+    if any(may(f) for f in extracted):
+        return True
+    for f in own:
+        if may(f) and not (valid and all_digits and not _national_prefix_at_start(cc, digits)
+                           and _national_prefix_required(cc, f)):
+            return True
+    return False
+
+
+@functools.cache
+def _main_metadata(cc: str) -> Any:
+    """The metadata of the main region of a country code (the matcher's national-prefix
+    test reads that region's formats and national prefix)."""
+    import phonenumbers
+    from phonenumbers import PhoneMetadata
+
+    return PhoneMetadata.metadata_for_region(phonenumbers.region_code_for_country_code(int(cc)))
+
+
+def _national_prefix_at_start(cc: str, digits: str) -> bool:
+    """Whether the matcher may find a national prefix at the start of these digits (its
+    pattern matches there: necessary for _maybe_strip_national_prefix_carrier_code)."""
+    from phonenumbers.re_util import re_compile
+
+    md = _main_metadata(cc)
+    npp = md.national_prefix_for_parsing if md is not None else None
+    return md is None or not npp or re_compile(npp).match(digits) is not None
+
+
+def _national_prefix_required(cc: str, national: str) -> bool:
+    """Whether the matcher's national-prefix test demands a national prefix before this
+    national significant number (its format's rule has one, not optional, not `$1` alone)."""
+    from phonenumbers.phonenumberutil import (
+        _choose_formatting_pattern_for_number,
+        _formatting_rule_has_first_group_only,
+    )
+
+    md = _main_metadata(cc)
+    if md is None:
+        return False
+    rule = _choose_formatting_pattern_for_number(md.number_format, national)
+    return bool(rule is not None and rule.national_prefix_formatting_rule
+                and not rule.national_prefix_optional_when_formatting
+                and not _formatting_rule_has_first_group_only(
+                    rule.national_prefix_formatting_rule))
 
 
 def _parsed_strings(candidate: str) -> Iterator[str]:
@@ -1251,7 +1327,7 @@ def region_filter(text: str, leniency: int) -> Callable[[str], bool]:
     from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
 
     valid = leniency >= 1
-    digit_strings: list[str] = []
+    digit_strings: list[tuple[str, bool]] = []
     for m in _phone_pattern().finditer(text):
         candidate = m.group()
         if cut.search(candidate):
@@ -1260,10 +1336,11 @@ def region_filter(text: str, leniency: int) -> Callable[[str], bool]:
             view = _parse_view(g, valid)
             if view is True:
                 return lambda region: True
-            if view is not False:
-                digit_strings.append(view)
+            if view is not False:  # with whether these are all of the string's digits
+                digit_strings.append((view, len(view) == count_digits(g)))
     digit_strings = list(dict.fromkeys(digit_strings))
-    return lambda region: any(digits_may_be_number(d, region, valid) for d in digit_strings)
+    return lambda region: any(digits_may_be_number(d, region, valid, every)
+                              for d, every in digit_strings)
 
 
 def _phone_spans(rec: Any, text: str,
@@ -1430,6 +1507,8 @@ def remove_duplicates(results: Sequence[tuple[str, int, int, float]]
     """Presidio's EntityRecognizer.remove_duplicates on (entity, start, end, score) tuples:
     drop zero scores, exact duplicates, and results inside another result of the same entity
     with an equal or higher score."""
+    if len(results) <= 1:
+        return [r for r in results if r[3] != 0]
     ordered = sorted(set(results), key=lambda r: (r[0], r[1], -(r[2] - r[1]), -r[3]))
     kept: list[tuple[str, int, int, float]] = []
     active: list[tuple[str, int, int, float]] = []
