@@ -224,10 +224,6 @@ def _ip_anchors(text: str) -> Iterator[int]:
             yield m.start()
 
 
-def _search(pattern: re.Pattern[str]) -> Callable[[str], bool]:
-    return lambda text: pattern.search(text) is not None
-
-
 # ---------------------------------------------------------------------------------------------
 # The default allowlist: reserved test and documentation values, and ML-typical noise.
 
@@ -488,7 +484,8 @@ class _Rec:
 
     entity: str
     make: Callable[[], Any]
-    prefilter: Callable[[str], bool] | None  # None: no cheap condition known, always run
+    # truthy when the text may match; None: no cheap condition known, always run
+    prefilter: Callable[[str], object] | None
     presidio: bool = True  # False for mlgate's own additions (not in the parity reference)
     instance: Any = None
     lean_phone: bool = False  # run PhoneRecognizer's matching without its per-match extras
@@ -780,13 +777,13 @@ class PiiDetector:
                                   anchors=_email_anchors))
         if "CREDIT_CARD" in entities:
             self.recs.append(_Rec("CREDIT_CARD", _predefined("CreditCardRecognizer"),
-                                  _search(_CARD_PRESIDIO)))
-            self.recs.append(_Rec("CREDIT_CARD", _mlgate_card, _search(_CARD_MLGATE),
+                                  _CARD_PRESIDIO.search))
+            self.recs.append(_Rec("CREDIT_CARD", _mlgate_card, _CARD_MLGATE.search,
                                   presidio=False))
         if "US_SSN" in entities:
-            self.recs.append(_Rec("US_SSN", _predefined("UsSsnRecognizer"), _search(_SSN)))
+            self.recs.append(_Rec("US_SSN", _predefined("UsSsnRecognizer"), _SSN.search))
         if "IBAN_CODE" in entities:
-            self.recs.append(_Rec("IBAN_CODE", _predefined("IbanRecognizer"), _search(_IBAN)))
+            self.recs.append(_Rec("IBAN_CODE", _predefined("IbanRecognizer"), _IBAN.search))
         if "IP_ADDRESS" in entities:
             self.recs.append(_Rec("IP_ADDRESS", _predefined("IpRecognizer"), _ip_prefilter,
                                   anchors=_ip_anchors))
@@ -929,7 +926,8 @@ class PiiDetector:
             confirmed = self._deep(text, key, recs) if self._engine is not None else \
                 self._confirm(text, key, recs)
             found = confirmed
-            if self.use_default_allowlist:
+            if self.use_default_allowlist and len({s.entity == "PHONE_NUMBER"
+                                                   for s in confirmed}) == 2:
                 others = _Covers((o.start, o.end) for o in confirmed
                                  if o.entity != "PHONE_NUMBER")
                 found = [s for s in confirmed
@@ -970,7 +968,7 @@ class PiiDetector:
                 if phone_inside_ok:
                     # the default allowlist drops phone numbers inside another entity's match:
                     # only candidates outside every other match need the (slow) matcher
-                    todo = rec.prefilter.reportable(text, outside)
+                    todo = rec.prefilter.reportable(text, outside) if outside else []
                     if not todo:
                         continue
                     found = _phone_spans(inst, text, todo)
@@ -980,6 +978,8 @@ class PiiDetector:
                 assert isinstance(rec.prefilter, _PhonePrefilter) and outside is not None
                 # only candidates where Presidio found no phone number at all: a result here
                 # then never hides (by de-duplication) one of Presidio's
+                if not outside:
+                    continue
                 phones = _Covers((a, b) for e, a, b, _ in results if e == "PHONE_NUMBER")
                 todo = [c for c in outside if not phones.overlaps(*c)]
                 if phone_inside_ok:
@@ -1040,11 +1040,12 @@ class PiiDetector:
                       key=lambda s: (s.start, s.end, s.entity))
 
     def allowed(self, span: PiiSpan, text: str, key: str | None) -> bool:
-        value = text[span.start:span.end]
-        if value in self.allow_values or value.strip() in self.allow_values:
-            return True
-        if any(p.fullmatch(value) for p in self.allow_patterns):
-            return True
+        if self.allow_values or self.allow_patterns:
+            value = text[span.start:span.end]
+            if value in self.allow_values or value.strip() in self.allow_values:
+                return True
+            if any(p.fullmatch(value) for p in self.allow_patterns):
+                return True
         return self.use_default_allowlist and default_allowed(span.entity, text, span.start,
                                                               span.end, key)
 
