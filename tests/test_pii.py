@@ -780,6 +780,44 @@ def test_cells_of_one_shape_pass_the_same_prefilters(det: PiiDetector) -> None:
     assert checked > 700
 
 
+def test_phone_candidates_digit_run_gate_changes_nothing() -> None:
+    """The digit-run gate skips the matcher's candidate pattern only on texts where it finds
+    no candidate with enough digits: the same candidates as without it, except a candidate
+    to cut and search again when no number with enough digits can follow."""
+    import phonenumbers
+    from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
+
+    def reference(text: str, n: int) -> list[tuple[int, int]]:
+        out = []
+        for m in pii._phone_pattern().finditer(text):
+            if cut.search(m.group()):
+                out.append((m.start(), len(text)))
+            elif pii.count_digits(m.group()) >= n:
+                out.append(m.span())
+        return out if pii.count_digits(text) >= n else []
+
+    rng = random.Random(31)
+    pieces = ["0", "12", "345", "6789", " ", "-", ".", "(", ")", "+", "/", " x", "x", "\\",
+              "ext 12", "a", "on", "z", "w", "\u0661\u0662", "\uff10", "\n", ":", "@", "_",
+              "v1.2", "%", "\u00e9", "\t"]
+    skipped = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))
+        for n in (4, 7):
+            if pii.count_digits(text) < n or pii._digit_run(n).search(text):
+                assert pii.phone_candidates(text, n) == reference(text, n), (text, n)
+                continue
+            # skipped: at most a candidate to cut was left out, and the matcher (at its most
+            # lenient) finds no number with n digits in it
+            skipped += 1
+            assert pii.phone_candidates(text, n) == []
+            assert all(b == len(text) for _, b in reference(text, n)), (text, n)
+            for region in ("US", "DE"):
+                assert not [m for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=0)
+                            if pii.count_digits(m.raw_string) >= n], (text, n, region)
+    assert skipped > 100
+
+
 def test_token_windows_find_what_the_whole_text_does() -> None:
     """Presidio's e-mail and IP patterns on the white-space-delimited windows around their
     anchors give exactly their matches on the whole text."""

@@ -126,8 +126,9 @@ def min_phone_digits(regions: Sequence[str]) -> int:
 def phone_candidates(text: str, min_digits: int) -> list[tuple[int, int]]:
     """Spans of PhoneNumberMatcher's candidates with at least `min_digits` digits: every phone
     number it returns lies inside one of them. A candidate the matcher would cut in two and
-    search again is returned with the rest of the text (conservative)."""
-    if count_digits(text) < min_digits:
+    search again is returned with the rest of the text (conservative), unless no number with
+    `min_digits` digits can be there at all (no _digit_run in the text)."""
+    if count_digits(text) < min_digits or _digit_run(min_digits).search(text) is None:
         return []
     from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
 
@@ -139,6 +140,15 @@ def phone_candidates(text: str, min_digits: int) -> list[tuple[int, int]]:
         elif len(found) >= min_digits and count_digits(found) >= min_digits:
             out.append(m.span())
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def _digit_run(n: int) -> re.Pattern[str]:
+    """`n` digits with no character between them that a matcher candidate cannot hold (see
+    phone_windows): every phone number the matcher can return (and every candidate it could
+    cut and search again for one) contains such a run. Much cheaper than the matcher's
+    candidate pattern on prose with a few scattered digits."""
+    return re.compile(r"\d(?:[^\d" + re.escape(_BARRIER_CHARS) + r"]*\d){%d}" % (n - 1))
 
 
 _ASCII_DIGITS_GONE = str.maketrans("", "", "0123456789")
@@ -1391,8 +1401,8 @@ def _phone_spans(rec: Any, text: str,
 # ASCII characters that no PhoneNumberMatcher candidate holds: not a digit, nor in its lead,
 # punctuation or extension patterns (`(`, `+`, `-`, `x`, `.`, `;ext=`, `anexo`, `#`, ...).
 _PHONE_ASCII = set("0123456789([+-xX ).]/~;=\t,:#eEtTnNsSiIoOaA")
-_PHONE_BARRIERS = re.compile("[" + re.escape("".join(
-    chr(i) for i in range(128) if chr(i) not in _PHONE_ASCII)) + "]+")
+_BARRIER_CHARS = "".join(chr(i) for i in range(128) if chr(i) not in _PHONE_ASCII)
+_PHONE_BARRIERS = re.compile("[" + re.escape(_BARRIER_CHARS) + "]+")
 
 
 def phone_windows(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
