@@ -145,10 +145,11 @@ def phone_candidates(text: str, min_digits: int) -> list[tuple[int, int]]:
 @functools.lru_cache(maxsize=8)
 def _digit_run(n: int) -> re.Pattern[str]:
     """`n` digits with no character between them that a matcher candidate cannot hold (see
-    phone_windows): every phone number the matcher can return (and every candidate it could
-    cut and search again for one) contains such a run. Much cheaper than the matcher's
-    candidate pattern on prose with a few scattered digits."""
-    return re.compile(r"\d(?:[^\d" + re.escape(_BARRIER_CHARS) + r"]*\d){%d}" % (n - 1))
+    phone_windows): a number with `n` digits the matcher returns lies in a candidate, so it
+    contains such a run. Much cheaper than the matcher's candidate pattern on prose with a
+    few scattered digits."""
+    between = "[^\\d" + re.escape(_BARRIER_CHARS) + "]*"
+    return re.compile(f"\\d(?:{between}\\d){{{n - 1}}}")
 
 
 _ASCII_DIGITS_GONE = str.maketrans("", "", "0123456789")
