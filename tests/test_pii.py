@@ -662,6 +662,25 @@ def test_national_prefix_rule_prunes_regions() -> None:
     assert pii.region_filter(f"call {nsn} now", 0)("DE")  # POSSIBLE: no prefix test
 
 
+def test_whole_cell_matches_and_noise_tokens() -> None:
+    """What lets default_allowed skip the token scan for a match that is the whole cell: a
+    noise token holding a whole cell (without surrounding white space) makes the cell a
+    noise value, which cell_is_noise has already reported. Checked on the plain scan."""
+    rng = random.Random(37)
+    parts = ["0.25", "1e-5", "2024-05-01T12:30:45Z", "2024-05-01 12:30", "12:30:45.1",
+             "123e4567-e89b-12d3-a456-426614174000", "deadbeefcafebabe1234", "5551234567",
+             "-", ":", ".", "+", "e", "E", "7", "12", "a", "f", "T", "Z", "x"]
+    covered = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 5)))
+        if any(a <= 0 and len(text) <= b
+               for a, b in _noise_tokens_reference(text, 0, len(text))):
+            covered += 1
+            assert pii.cell_is_noise(text, None), text
+            assert pii.default_allowed("US_SSN", text, 0, len(text), None), text
+    assert covered > 300
+
+
 def test_phone_regions_left_out_find_nothing() -> None:
     """A region that region_filter rules out finds nothing in the text, at Presidio's
     leniency and at mlgate's (POSSIBLE): generated digits, prefixes and separators."""

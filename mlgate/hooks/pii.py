@@ -479,6 +479,9 @@ def default_allowed(entity: str, text: str, start: int, end: int, key: str | Non
             return True
     if cell_is_noise(text, key):
         return True
+    if start == 0 and end == len(text) and not (text[0].isspace() or text[-1].isspace()):
+        # a token holding the whole cell would be a noise value that cell_is_noise sees
+        return False
     if len(text) <= 4096:  # _inside scans the whole text: the text's tokens, once per text
         return any(a <= start and end <= b for a, b in _all_noise_tokens(text))
     return (_inside(_UUID, text, start, end) or _inside(_HEX_TOKEN, text, start, end)
@@ -1217,7 +1220,8 @@ def digits_may_be_number(digits: str, region: str, valid: bool = False,
     if any(may(f) for f in extracted):
         return True
     for f in own:
-        if may(f) and not (valid and all_digits and not _national_prefix_at_start(cc, digits)
+        if may(f) and not (valid and all_digits and _prefix_rules(cc)
+                           and not _national_prefix_at_start(cc, digits)
                            and _national_prefix_required(cc, f)):
             return True
     return False
@@ -1231,6 +1235,19 @@ def _main_metadata(cc: str) -> Any:
     from phonenumbers import PhoneMetadata
 
     return PhoneMetadata.metadata_for_region(phonenumbers.region_code_for_country_code(int(cc)))
+
+
+@functools.cache
+def _prefix_rules(cc: str) -> bool:
+    """Whether any format of the country code's main region demands a national prefix (not
+    for North America or India, for example: no number there needs the test)."""
+    from phonenumbers.phonenumberutil import _formatting_rule_has_first_group_only
+
+    md = _main_metadata(cc)
+    return md is not None and any(
+        f.national_prefix_formatting_rule and not f.national_prefix_optional_when_formatting
+        and not _formatting_rule_has_first_group_only(f.national_prefix_formatting_rule)
+        for f in md.number_format)
 
 
 def _national_prefix_at_start(cc: str, digits: str) -> bool:
