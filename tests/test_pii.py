@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -608,6 +609,26 @@ def _noise_tokens_reference(text: str, start: int, end: int) -> list[tuple[int, 
             if start < m.end() and (m.end() < hi or hi == len(text)):
                 out.append(m.span())
     return out
+
+
+def test_noise_patterns_match_as_their_plain_forms() -> None:
+    """The noise patterns written for speed find exactly what their plain forms find."""
+    plain = {
+        pii._UUID: re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                              re.I),
+        pii._FLOAT: re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)"
+                               r"(?![\w.])"),
+    }
+    rng = random.Random(41)
+    parts = ["0", "12", "3.5", ".", "-", "+", "e", "E", "x", "_", "a", "F", "g", " ", "1e-5",
+             "-2.5e+3", "v1.2", "123e4567-e89b-12d3-a456-426614174000", "DEADBEEF-", "\u0661",
+             "\u00e9", ":", "0x1F"]
+    for _ in range(6000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 25)))
+        for fast, slow in plain.items():
+            assert [m.span() for m in fast.finditer(text)] == \
+                [m.span() for m in slow.finditer(text)], (fast.pattern, text)
+            assert bool(fast.fullmatch(text)) == bool(slow.fullmatch(text)), text
 
 
 def test_noise_tokens_shortcuts_change_nothing() -> None:

@@ -260,9 +260,14 @@ _DOC_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
 _FICTIONAL_PHONE = re.compile(r"(?:1?\d{3})?55501\d\d")
 _VERSION_BEFORE = re.compile(r"(?:(?<![A-Za-z])[vV]|==|>=|<=|~=|!=|\^|~|\bversion\s*)\s*$")
 _VERSION_AFTER = re.compile(r"\.\d|[-+][0-9A-Za-z]")
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+# The noise patterns are scanned over many lines: each starts with a character class (so
+# `re` skips ahead to where one can start) and spells out letter case instead of re.I.
+_UUID = re.compile("-".join(f"[0-9a-fA-F]{{{n}}}" for n in (8, 4, 4, 4, 12)))
 _HEX_TOKEN = re.compile(r"(?<![0-9A-Za-z])(?=[0-9]*[a-fA-F])[0-9a-fA-F]{16,}(?![0-9A-Za-z])")
-_FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)(?![\w.])")
+# a decimal or exponent number not inside a word or another number: `(?<![\w.])` before an
+# optional sign, written as a check of the character before the first one
+_FLOAT = re.compile(r"(?:[-+](?<![\w.][-+])(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)"
+                    r"|\d(?<![\w.]\d)(?:\d*\.\d+(?:[eE][-+]?\d+)?|\d*[eE][-+]?\d+))(?![\w.])")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
                         r"(?:Z|[-+]\d{2}:?\d{2})?)?|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?")
 _PLAIN_NUMBER = re.compile(r"\s*[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?\s*")
