@@ -260,8 +260,8 @@ _DOC_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
 _FICTIONAL_PHONE = re.compile(r"(?:1?\d{3})?55501\d\d")
 _VERSION_BEFORE = re.compile(r"(?:(?<![A-Za-z])[vV]|==|>=|<=|~=|!=|\^|~|\bversion\s*)\s*$")
 _VERSION_AFTER = re.compile(r"\.\d|[-+][0-9A-Za-z]")
-# The noise patterns are scanned over many lines: each starts with a character class (so
-# `re` skips ahead to where one can start) and spells out letter case instead of re.I.
+# The noise patterns are scanned over many lines: the UUID and float patterns start with a
+# character class (so `re` skips ahead to where one can start) and spell out letter case.
 _UUID = re.compile("-".join(f"[0-9a-fA-F]{{{n}}}" for n in (8, 4, 4, 4, 12)))
 _HEX_TOKEN = re.compile(r"(?<![0-9A-Za-z])(?=[0-9]*[a-fA-F])[0-9a-fA-F]{16,}(?![0-9A-Za-z])")
 # a decimal or exponent number not inside a word or another number: `(?<![\w.])` before an
@@ -928,7 +928,7 @@ class PiiDetector:
             if hit is not None:
                 return hit
         shape = None
-        if self._quiet is not None and len(text) <= 1024:
+        if self._quiet is not None and len(text) <= 256:  # bounded: ≤ 32k short shapes
             shape = (text.translate(_DIGIT_SHAPES), key)
             if shape in self._quiet:
                 return ()
@@ -937,7 +937,7 @@ class PiiDetector:
             out: tuple[PiiSpan, ...] = ()
             if shape is not None and self._quiet is not None and \
                     _CARD_ANY_DIGIT.search(text) is None:
-                if len(self._quiet) > 50_000:
+                if len(self._quiet) >= 32_768:
                     self._quiet.clear()
                 self._quiet.add(shape)
         else:
