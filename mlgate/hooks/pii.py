@@ -1242,17 +1242,22 @@ def _main_metadata(cc: str) -> Any:
     return PhoneMetadata.metadata_for_region(phonenumbers.region_code_for_country_code(int(cc)))
 
 
+def _demands_prefix(number_format: Any) -> bool:
+    """The matcher's reading of a format: it has a national-prefix rule, not optional, and
+    not the first-group symbol (`$1`) alone."""
+    from phonenumbers.phonenumberutil import _formatting_rule_has_first_group_only
+
+    rule = number_format.national_prefix_formatting_rule
+    return bool(rule and not number_format.national_prefix_optional_when_formatting
+                and not _formatting_rule_has_first_group_only(rule))
+
+
 @functools.cache
 def _prefix_rules(cc: str) -> bool:
     """Whether any format of the country code's main region demands a national prefix (not
     for North America or India, for example: no number there needs the test)."""
-    from phonenumbers.phonenumberutil import _formatting_rule_has_first_group_only
-
     md = _main_metadata(cc)
-    return md is not None and any(
-        f.national_prefix_formatting_rule and not f.national_prefix_optional_when_formatting
-        and not _formatting_rule_has_first_group_only(f.national_prefix_formatting_rule)
-        for f in md.number_format)
+    return md is not None and any(_demands_prefix(f) for f in md.number_format)
 
 
 def _national_prefix_at_start(cc: str, digits: str) -> bool:
@@ -1267,20 +1272,14 @@ def _national_prefix_at_start(cc: str, digits: str) -> bool:
 
 def _national_prefix_required(cc: str, national: str) -> bool:
     """Whether the matcher's national-prefix test demands a national prefix before this
-    national significant number (its format's rule has one, not optional, not `$1` alone)."""
-    from phonenumbers.phonenumberutil import (
-        _choose_formatting_pattern_for_number,
-        _formatting_rule_has_first_group_only,
-    )
+    national significant number (the format it chooses for the number demands one)."""
+    from phonenumbers.phonenumberutil import _choose_formatting_pattern_for_number
 
     md = _main_metadata(cc)
     if md is None:
         return False
-    rule = _choose_formatting_pattern_for_number(md.number_format, national)
-    return bool(rule is not None and rule.national_prefix_formatting_rule
-                and not rule.national_prefix_optional_when_formatting
-                and not _formatting_rule_has_first_group_only(
-                    rule.national_prefix_formatting_rule))
+    chosen = _choose_formatting_pattern_for_number(md.number_format, national)
+    return chosen is not None and _demands_prefix(chosen)
 
 
 def _parsed_strings(candidate: str) -> Iterator[str]:
