@@ -275,6 +275,46 @@ def test_csv_findings_are_aggregated_masked_and_located(tmp_path: Path, fake: Fa
     assert all(e not in f.message for e in emails)
 
 
+def test_column_batches_give_the_findings_of_row_order(tmp_path: Path, fake: Faker,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(5)
+    rows = [[str(i), fake.free_email() if i % 3 else "n/a",
+             f"({rng.randrange(201, 989)}) 4{rng.randrange(10)}6-7{rng.randrange(100, 999)}",
+             fake.ipv4_public() if i % 5 else "-", f"{rng.random():.4f}"] for i in range(700)]
+    rows[400][4] = fake.free_email()  # a second finding key, first seen late in a batch
+    path = write_csv(tmp_path / "users.csv", ["id", "email", "phone", "ip", "loss"], rows)
+
+    def outcome() -> list[tuple[Any, ...]]:
+        findings, errors = run([path])
+        assert errors == []
+        return sorted((f.rule, f.key, f.line, f.column, f.occurrences, tuple(f.lines), f.excerpt)
+                      for f in findings)
+
+    batched = outcome()
+    monkeypatch.setattr(pii, "_BATCH_CELLS", 1)  # one cell per batch: file order
+    assert outcome() == batched
+    assert {(r, k) for r, k, *_ in batched} == {
+        ("pii/EMAIL_ADDRESS", "email"), ("pii/PHONE_NUMBER", "phone"),
+        ("pii/IP_ADDRESS", "ip"), ("pii/EMAIL_ADDRESS", "loss")}
+    assert [o for r, k, _, _, o, *_ in batched if k == "email"] == [sum(1 for i in range(700)
+                                                                        if i % 3)]
+
+
+def test_column_batches_are_bounded_and_keep_each_columns_order() -> None:
+    from mlgate.sources import Cell
+
+    cells = [Cell(f"v{i}", i // 3 + 1, None, "abc"[i % 3]) for i in range(5000)]
+    batches = list(pii._column_batches(cells))
+    assert [len(b) for b in batches] == [1024] * 4 + [904]
+    assert sorted(c.text for b in batches for c in b) == sorted(c.text for c in cells)
+    first = batches[0]
+    assert [c.key for c in first] == ["a"] * 342 + ["b"] * 341 + ["c"] * 341
+    assert [c.line for c in first if c.key == "b"] == sorted(c.line for c in first
+                                                             if c.key == "b")
+    big = [Cell("x" * 300_000, i + 1, None, None) for i in range(10)]
+    assert [len(b) for b in pii._column_batches(big)] == [4, 4, 2]
+
+
 def test_jsonl_text_and_notebook(tmp_path: Path, fake: Faker) -> None:
     ip = fake.ipv4_public()
     ssn = fake.ssn()
@@ -530,6 +570,23 @@ def test_time_budget_stops_with_a_warning(tmp_path: Path) -> None:
     warn = [f for f in findings if f.rule == pii.TRUNCATED_RULE]
     assert len(warn) == 1 and warn[0].severity == Severity.WARNING
     assert "max-seconds" in warn[0].message and "checking stopped at line" in warn[0].message
+
+
+def test_time_budget_names_a_line_before_which_all_was_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [[str(i), f"user{i}@mail-{i}.org", f"{i}"] for i in range(300)]
+    path = write_csv(tmp_path / "users.csv", ["id", "email", "n"], rows)
+    clock = iter(range(10**6))  # each look at the clock is a second later
+    monkeypatch.setattr(pii.time, "monotonic", lambda: float(next(clock)))
+    findings, _ = run([path], pol(**{"max-seconds": 5.5}))
+    warn = [f for f in findings if f.rule == pii.TRUNCATED_RULE]
+    stopped = int(re.search(r"stopped at line (\d+)", warn[0].message).group(1))
+    # the clock is read after every 64 cells: the sixth look (384 cells) is past the deadline.
+    # The batch goes column by column: the header's three names, the 300 ids, then 81 e-mail
+    # addresses (lines 2-82); the "n" column was not reached: line 2 is not checked whole.
+    (email,) = [f for f in findings if f.rule == "pii/EMAIL_ADDRESS"]
+    assert email.occurrences == 81 and email.lines[-1] == 82
+    assert stopped == 2
 
 
 def test_long_single_line_is_bounded(tmp_path: Path, fake: Faker) -> None:
