@@ -17,7 +17,7 @@ import stat
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -113,9 +113,9 @@ _PIECE_OVERLAP = 256  # each later piece repeats this many characters of the one
 _SNIFF_CHARS = 8192  # head sample for csv.Sniffer
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One value of a data sample.
+class Cell(NamedTuple):
+    """One value of a data sample (a named tuple: immutable, and built several times faster
+    than a frozen dataclass, which matters at a few hundred thousand cells per commit).
 
     text:   the value as text (a CSV field, a JSON string or number literal, a text line, a
             notebook source/output line). Empty values are never yielded.

@@ -206,6 +206,36 @@ def test_custom_recognizer_under_a_builtin_entity_name() -> None:
     assert [(s.entity, s.start, s.end) for s in found] == [("US_SSN", 3, 13)]
 
 
+def test_patterns_skip_texts_without_a_character_every_match_has(det: PiiDetector) -> None:
+    det.results("a@b.com")  # loads the recognizers
+    ip = next(r.instance for r in det.recs if r.entity == "IP_ADDRESS")
+    need = {p.name: pii.required_chars(p.regex) for p in ip.patterns}
+    assert need == {"IPv4_mapped": {".", ":"}, "IPv4_embedded": {".", ":"}, "IPv4": {"."},
+                    "IPv6": {":"}, "IPv6_unspecified": {":"}}
+    assert pii.required_chars(r"a(?:-b|-c)(?:;x)?") == {"-"}  # every branch; optional part not
+    assert pii.required_chars(r"(?<=:)\d+") == frozenset()  # look-arounds match nothing
+    assert pii.required_chars(r"(?|a)") == frozenset()  # `regex` syntax `re` cannot parse
+    # the skip changes nothing: the same spans as scanning every pattern
+    rng = random.Random(3)
+    parts = ["10.0.0.1", "2001:db8::1", "::", "::ffff:1.2.3.4", "fe80::1%eth0", ":", ".", " ",
+             "a", "1", "255", "/24", "::1", "abcd:ef01:2345:6789:abcd:ef01:2345:6789"]
+    for _ in range(2000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 12)))
+        expect = sorted((r.start, r.end, r.score) for r in ip.analyze(text, ["IP_ADDRESS"]))
+        spans = pii.remove_duplicates([("IP", a, b, sc) for a, b, sc in
+                                       pii._pattern_spans(ip, text)])
+        assert sorted((a, b, sc) for _, a, b, sc in spans) == expect, text
+
+
+@pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")
+def test_custom_pattern_in_regex_syntax_is_always_scanned() -> None:
+    """`re` reads a POSIX class as a set plus a `]`: a custom pattern is never skipped for
+    lacking a character `re` thinks it needs."""
+    rec = {"name": "staff", "entity": "STAFF_ID", "regex": r"staff-[[:digit:]]{4}", "score": 0.9}
+    found = PiiDetector(pol(recognizers=[rec])).results("my id is staff-1234")
+    assert [(s.entity, s.start, s.end) for s in found] == [("STAFF_ID", 9, 19)]
+
+
 def test_other_predefined_entity_and_countries() -> None:
     nhs = "9434765919"  # the NHS number from the NHS's own documentation (checksum valid)
     d = PiiDetector(pol(entities=["UK_NHS"]))
@@ -668,18 +698,26 @@ def _noise_tokens_reference(text: str, start: int, end: int) -> list[tuple[int, 
     return out
 
 
-def test_noise_patterns_match_as_their_plain_forms() -> None:
-    """The noise patterns written for speed find exactly what their plain forms find."""
+def test_patterns_written_for_speed_match_as_their_plain_forms() -> None:
+    """The noise and prefilter patterns written for speed find exactly what their plain
+    forms find."""
     plain = {
         pii._UUID: re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
                               re.I),
         pii._FLOAT: re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)"
                                r"(?![\w.])"),
+        # the prefilters, likewise
+        pii._CARD_PRESIDIO: re.compile(r"(?<![A-Za-z0-9_])[13-6]\d{3}[- ]?\d{3,4}[- ]?\d{3,4}"
+                                       r"[- ]?\d{3,5}"),
+        pii._CARD_ANY_DIGIT: re.compile(r"(?<![A-Za-z0-9_])[0-9]\d{3}[- ]?\d{3,4}[- ]?\d{3,4}"
+                                        r"[- ]?\d{3,5}"),
+        pii._CARD_MLGATE: re.compile(r"(?<![A-Za-z0-9_.])[0-9](?:[ -]?[0-9]){11}"),
+        pii._SSN: re.compile(r"(?<![0-9])[0-9]{3}[- .]?[0-9]{2}[- .]?[0-9]{4}(?![0-9])"),
     }
     rng = random.Random(41)
     parts = ["0", "12", "3.5", ".", "-", "+", "e", "E", "x", "_", "a", "F", "g", " ", "1e-5",
              "-2.5e+3", "v1.2", "123e4567-e89b-12d3-a456-426614174000", "DEADBEEF-", "\u0661",
-             "\u00e9", ":", "0x1F"]
+             "\u00e9", ":", "0x1F", "4111", "378-22-4631", "5", "2", "9876 5432", "1234"]
     for _ in range(6000):
         text = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 25)))
         for fast, slow in plain.items():

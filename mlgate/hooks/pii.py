@@ -75,11 +75,13 @@ class PiiSpan:
 _DIGIT = re.compile(r"\d")
 # Presidio's card pattern starts at a word boundary (`\b`) with 1, 3, 4, 5 or 6; mlgate's after
 # no word character or dot. An ASCII letter, digit or `_` is a word character for both `re`
-# and `regex`, whatever their Unicode tables say about the rest.
-_CARD_PRESIDIO = re.compile(r"(?<![A-Za-z0-9_])[13-6]\d{3}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
-_CARD_ANY_DIGIT = re.compile(_CARD_PRESIDIO.pattern.replace("[13-6]", "[0-9]", 1))
-_CARD_MLGATE = re.compile(r"(?<![A-Za-z0-9_.])[0-9](?:[ -]?[0-9]){11}")
-_SSN = re.compile(r"(?<![0-9])[0-9]{3}[- .]?[0-9]{2}[- .]?[0-9]{4}(?![0-9])")
+# and `regex`, whatever their Unicode tables say about the rest. These patterns start with
+# their first character's class and look behind it afterwards (`[0-9](?<!X[0-9])` is
+# `(?<!X)[0-9]`): `re` then skips ahead to where that class matches, about twice as fast.
+_CARD_PRESIDIO = re.compile(r"[13-6](?<![A-Za-z0-9_][13-6])\d{3}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
+_CARD_ANY_DIGIT = re.compile(_CARD_PRESIDIO.pattern.replace("[13-6]", "[0-9]"))
+_CARD_MLGATE = re.compile(r"[0-9](?<![A-Za-z0-9_.][0-9])(?:[ -]?[0-9]){11}")
+_SSN = re.compile(r"[0-9](?<![0-9][0-9])[0-9]{2}[- .]?[0-9]{2}[- .]?[0-9]{4}(?![0-9])")
 # IbanRecognizer matches case-sensitively (its own flags, as constructed here)
 _IBAN = re.compile(r"[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2}")
 _IPV4 = re.compile(r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]")
@@ -862,6 +864,8 @@ class PiiDetector:
 
         for rec in self.recs:
             rec.instance = rec.make()
+            if not isinstance(rec.prefilter, _RegexPrefilter):  # not a custom recognizer
+                _RE_READABLE.update(p.regex for p in getattr(rec.instance, "patterns", ()))
             rec.lean_pattern = (isinstance(rec.instance, PatternRecognizer)
                                 and type(rec.instance).analyze is PatternRecognizer.analyze)
             rec.lean_iban = type(rec.instance).__name__ == "IbanRecognizer"
@@ -1501,18 +1505,61 @@ def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
 
 def _pattern_matches(rec: Any, text: str) -> Iterator[tuple[Any, Any]]:
     """(pattern, match) of each of the recognizer's patterns, compiled as Presidio does (the
-    `regex` module, the recognizer's flags); a pattern that hits REGEX_TIMEOUT_SECONDS stops."""
+    `regex` module, the recognizer's flags); a pattern that hits REGEX_TIMEOUT_SECONDS stops.
+    A pattern is not scanned over a text that lacks a character each of its matches has."""
     rx = _regex_module()
     flags = rec.global_regex_flags
     for pattern in rec.patterns:
         if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
             pattern.compiled_with_flags = flags
             pattern.compiled_regex = rx.compile(pattern.regex, flags=flags)
+        if pattern.regex in _RE_READABLE and not all(c in text
+                                                     for c in required_chars(pattern.regex)):
+            continue
         try:
             for m in pattern.compiled_regex.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
                 yield pattern, m
         except TimeoutError:
             continue
+
+
+# The patterns of Presidio's and mlgate's own recognizers: `re`, which required_chars parses
+# them with, reads them as the `regex` module does. A policy's custom pattern may use syntax
+# that `re` reads differently (`[[:digit:]]`, `{e<=1}`), so it is always scanned.
+_RE_READABLE: set[str] = set()
+
+
+@functools.lru_cache(maxsize=256)
+def required_chars(pattern: str) -> frozenset[str]:
+    """ASCII characters other than letters that every match of `pattern` contains: literals
+    outside optional parts and look-arounds, in every branch of an alternation (IP patterns
+    need a `:` or a `.`, Presidio's dashed SSN forms a `-`). Letters are left out (the
+    patterns are matched ignoring case); a pattern `re` cannot parse requires nothing known."""
+    from re import _constants as c
+    from re import _parser
+
+    def required(items: Any) -> set[str]:
+        out: set[str] = set()
+        for op, arg in items:
+            if op is c.LITERAL:
+                out.add(chr(arg))
+            elif op is c.IN and len(arg) == 1 and arg[0][0] is c.LITERAL:
+                out.add(chr(arg[0][1]))
+            elif op is c.SUBPATTERN:
+                out |= required(arg[3])
+            elif op is c.ATOMIC_GROUP:
+                out |= required(arg)
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and arg[0] >= 1:
+                out |= required(arg[2])
+            elif op is c.BRANCH:
+                out |= set.intersection(*(required(b) for b in arg[1]))
+        return out
+
+    try:
+        found = required(_parser.parse(pattern))
+    except Exception:  # syntax of the `regex` module that `re` does not know
+        return frozenset()
+    return frozenset(ch for ch in found if ch.isascii() and not ch.isalpha())
 
 
 def _iban_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
