@@ -78,7 +78,8 @@ _DIGIT = re.compile(r"\d")
 # and `regex`, whatever their Unicode tables say about the rest. These patterns start with
 # their first character's class and look behind it afterwards (`[0-9](?<!X[0-9])` is
 # `(?<!X)[0-9]`): `re` then skips ahead to where that class matches, about twice as fast.
-_CARD_PRESIDIO = re.compile(r"[13-6](?<![A-Za-z0-9_][13-6])\d{3}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
+_CARD_PRESIDIO = re.compile(r"[13-6](?<![A-Za-z0-9_][13-6])"
+                            r"\d{3}[- ]?\d{3,4}[- ]?\d{3,4}[- ]?\d{3,5}")
 _CARD_ANY_DIGIT = re.compile(_CARD_PRESIDIO.pattern.replace("[13-6]", "[0-9]"))
 _CARD_MLGATE = re.compile(r"[0-9](?<![A-Za-z0-9_.][0-9])(?:[ -]?[0-9]){11}")
 _SSN = re.compile(r"[0-9](?<![0-9][0-9])[0-9]{2}[- .]?[0-9]{2}[- .]?[0-9]{4}(?![0-9])")
@@ -1535,8 +1536,14 @@ def required_chars(pattern: str) -> frozenset[str]:
     outside optional parts and look-arounds, in every branch of an alternation (IP patterns
     need a `:` or a `.`, Presidio's dashed SSN forms a `-`). Letters are left out (the
     patterns are matched ignoring case); a pattern `re` cannot parse requires nothing known."""
-    from re import _constants as c
-    from re import _parser
+    import importlib
+    import sys
+
+    # `re`'s own parser (private: sre_parse before Python 3.11, re._parser since)
+    names = ("re._parser", "re._constants") if sys.version_info >= (3, 11) else \
+        ("sre_parse", "sre_constants")
+    _parser: Any = importlib.import_module(names[0])
+    c: Any = importlib.import_module(names[1])
 
     def required(items: Any) -> set[str]:
         out: set[str] = set()
