@@ -923,12 +923,14 @@ def test_phone_candidates_digit_run_gate_changes_nothing() -> None:
     from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
 
     def reference(text: str, n: int) -> list[tuple[int, int]]:
-        out = []
+        chains: list[list[Any]] = []
         for m in pii._phone_pattern().finditer(text):
-            if cut.search(m.group()):
-                out.append((m.start(), len(text)))
-            elif pii.count_digits(m.group()) >= n:
-                out.append(m.span())
+            if chains and pii._blocks_join(text, chains[-1][1], m.start()):
+                chains[-1][1:] = [m.end(), chains[-1][2] or bool(cut.search(m.group()))]
+            else:
+                chains.append([m.start(), m.end(), bool(cut.search(m.group()))])
+        out = [(a, len(text)) if is_cut else (a, b) for a, b, is_cut in chains
+               if is_cut or pii.count_digits(text[a:b]) >= n]
         return out if pii.count_digits(text) >= n else []
 
     rng = random.Random(31)
@@ -951,6 +953,40 @@ def test_phone_candidates_digit_run_gate_changes_nothing() -> None:
                 assert not [m for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=0)
                             if pii.count_digits(m.raw_string) >= n], (text, n, region)
     assert skipped > 100
+
+
+def test_every_phone_match_lies_inside_a_candidate() -> None:
+    """What the phone early stop rests on: each number PhoneNumberMatcher returns lies
+    inside one of phone_candidates' spans, also where the matcher searches on from inside a
+    candidate (a number found in part of one, a candidate cut at a second number's start)
+    or the candidate pattern's bounded repetitions end before the digits do."""
+    import phonenumbers
+
+    rng = random.Random(43)
+    fk = Faker(["en_US", "en_GB", "de_DE", "fr_FR", "en_IN", "pt_BR", "he_IL"])
+    fk.seed_instance(43)
+    pieces = [" ", "-", ".", "(", ")", "+", "/", "x", " ext ", "#", ",", ";", ":", "a", "tel:",
+              "\\", "\u2013", "\uff08", "\u00a0", " x", "anexo", ";ext=", "/ ", " - ", "1/2"]
+    matches = 0
+    for _ in range(1200):
+        parts = []
+        for _ in range(rng.randrange(1, 40)):
+            r = rng.random()
+            if r < 0.2:
+                parts.append(fk.phone_number())
+            elif r < 0.6:
+                parts.append("".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 6))))
+            else:
+                parts.append(rng.choice(pieces))
+        text = "".join(parts)
+        candidates = pii.phone_candidates(text, 1)
+        for region in rng.sample(pii.PRESIDIO_PHONE_REGIONS, 3):
+            for leniency in (phonenumbers.Leniency.VALID, phonenumbers.Leniency.POSSIBLE):
+                for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
+                    matches += 1
+                    assert any(c0 <= m.start and m.end <= c1 for c0, c1 in candidates), \
+                        (text, region, leniency, m.start, m.end)
+    assert matches > 2000
 
 
 def test_token_windows_find_what_the_whole_text_does() -> None:

@@ -104,6 +104,15 @@ def _phone_pattern() -> re.Pattern[str]:
     return phonenumbermatcher._PATTERN  # the candidate pattern PhoneNumberMatcher searches
 
 
+@functools.lru_cache(maxsize=1)
+def _phone_block_gap() -> re.Pattern[str]:
+    """What the candidate pattern allows between two digit blocks (≤ 4 punctuation marks)."""
+    from phonenumbers import phonenumbermatcher
+
+    pm: Any = phonenumbermatcher  # private names the type stubs do not list
+    return re.compile(pm._PUNCTUATION, pm._REGEX_FLAGS)
+
+
 def min_phone_digits(regions: Sequence[str]) -> int:
     """The fewest digits a number PhoneNumberMatcher (leniency VALID) can return has, for these
     default regions: a national number of a default region, or country code + national number
@@ -128,21 +137,49 @@ def min_phone_digits(regions: Sequence[str]) -> int:
 
 def phone_candidates(text: str, min_digits: int) -> list[tuple[int, int]]:
     """Spans of PhoneNumberMatcher's candidates with at least `min_digits` digits: every phone
-    number it returns lies inside one of them. A candidate the matcher would cut in two and
-    search again is returned with the rest of the text (conservative), unless no number with
-    `min_digits` digits can be there at all (no _digit_run in the text)."""
+    number it returns lies inside one of them (tests/test_pii.py checks this).
+
+    The matcher searches on from the end of each number it finds, which may lie inside a
+    candidate; a match starting there can run past the candidate's end when the pattern's
+    limits (21 digit blocks) or an extension ended the candidate and the next one follows
+    after at most the punctuation allowed between two blocks. Such successive candidates
+    are joined into one. A candidate the matcher would cut in two and search again is
+    returned with the rest of the text (conservative), unless no number with `min_digits`
+    digits can be there at all (no _digit_run in the text)."""
     if count_digits(text) < min_digits or _digit_run(min_digits).search(text) is None:
         return []
     from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
 
-    out = []
+    chains: list[list[Any]] = []  # [start, end, cut?] of joined candidates
     for m in _phone_pattern().finditer(text):
+        a, b = m.span()
         found = m.group()
-        if ("/" in found or "\\" in found) and cut.search(found):
-            out.append((m.start(), len(text)))
-        elif len(found) >= min_digits and count_digits(found) >= min_digits:
-            out.append(m.span())
+        is_cut = ("/" in found or "\\" in found) and cut.search(found) is not None
+        if chains and _blocks_join(text, chains[-1][1], a):
+            chains[-1][1] = b
+            chains[-1][2] = chains[-1][2] or is_cut
+        else:
+            chains.append([a, b, is_cut])
+    out = []
+    for a, b, is_cut in chains:
+        if is_cut:
+            out.append((a, len(text)))
+        elif b - a >= min_digits and count_digits(text[a:b]) >= min_digits:
+            out.append((a, b))
     return out
+
+
+def _blocks_join(text: str, end: int, start: int) -> bool:
+    """Whether a candidate ending at `end` and the next one, starting at `start`, can be read
+    as one: at most the punctuation allowed between two digit blocks separates the last
+    digit before `end` from the first digit after `start`."""
+    last = end - 1
+    while last >= 0 and not text[last].isdecimal():
+        last -= 1
+    first = start
+    while first < len(text) and not text[first].isdecimal():
+        first += 1
+    return first - last - 1 <= 4 and _phone_block_gap().fullmatch(text, last + 1, first) is not None
 
 
 @functools.lru_cache(maxsize=8)
