@@ -602,6 +602,27 @@ def test_time_budget_stops_with_a_warning(tmp_path: Path) -> None:
     assert "max-seconds" in warn[0].message and "checking stopped at line" in warn[0].message
 
 
+def test_time_budget_interrupts_a_single_long_line(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hostile line (thousands of phone numbers in one cell) is checked part by part, with a
+    look at the clock between parts: the budget stops it inside the line, not after it."""
+    rng = random.Random(12)
+    path = tmp_path / "phones.txt"
+    path.write_text("ok\n" + " ".join(
+        f"call ({rng.randrange(201, 989)}) {rng.randrange(200, 999)}-{rng.randrange(1000, 9999)}"
+        for _ in range(3000)) + "\n", encoding="utf-8")
+    PiiDetector(DEFAULT).results("(212) 456-7890")  # Presidio imported before the clock runs
+    clock = iter(range(10**6))  # each look at the clock is a second later
+    monkeypatch.setattr(pii.time, "monotonic", lambda: float(next(clock)))
+    findings, errors = run([path], pol(**{"max-seconds": 10.5}))
+    assert errors == []
+    (warn,) = [f for f in findings if f.rule == pii.TRUNCATED_RULE]
+    assert "checking stopped at line 2 after 10.5 s" in warn.message
+    # the long line was left part-way: none of its numbers is reported as checked
+    assert [f for f in findings if f.rule == "pii/PHONE_NUMBER"] == []
+    assert next(clock) < 100  # about ten looks, not one per number
+
+
 def test_time_budget_names_a_line_before_which_all_was_checked(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [[str(i), f"user{i}@mail-{i}.org", f"{i}"] for i in range(300)]

@@ -60,6 +60,10 @@ LABELS = {
 }
 
 
+class OutOfTime(Exception):
+    """The detector's deadline passed while it was checking a text (see PiiDetector.deadline)."""
+
+
 @dataclass(frozen=True)
 class PiiSpan:
     start: int
@@ -888,6 +892,9 @@ class PiiDetector:
         self._quiet: set[tuple[str, str | None]] | None = (
             set() if self._gate is not None and not self.ner_entities else None)
         self._boosts: dict[str | None, dict[int, bool]] = {}
+        # time.monotonic() after which results() raises OutOfTime: it looks at the clock
+        # between the parts of a long text, so one huge line cannot outlast the budget
+        self.deadline: float | None = None
         if self.deep:
             self._load()
             self._engine = self._deep_engine()
@@ -1032,9 +1039,9 @@ class PiiDetector:
                     todo = rec.prefilter.reportable(text, outside) if outside else []
                     if not todo:
                         continue
-                    found = _phone_spans(inst, text, todo)
+                    found = _phone_spans(inst, text, todo, self._on_time)
                 else:
-                    found = _phone_spans(inst, text)
+                    found = _phone_spans(inst, text, None, self._on_time)
             elif rec.possible_phone:
                 assert isinstance(rec.prefilter, _PhonePrefilter) and outside is not None
                 # only candidates where Presidio found no phone number at all: a result here
@@ -1049,6 +1056,7 @@ class PiiDetector:
                     continue
                 found = []
                 for c0, c1 in todo:  # windows: each candidate with what the matcher inspects
+                    self._on_time()
                     if count_digits(text[c0:c1]) > POSSIBLE_MAX_DIGITS:
                         continue  # a run of number blocks, not a phone number written out
                     w0, w1 = max(0, c0 - 1), min(len(text), c1 + 3)
@@ -1059,6 +1067,7 @@ class PiiDetector:
             elif rec.lean_pattern and rec.anchors is not None and len(text) > 64:
                 found = []
                 for w0, w1 in _token_windows(text, rec.anchors(text)):
+                    self._on_time()
                     found += [(a + w0, b + w0, sc)
                               for a, b, sc in _pattern_spans(inst, text[w0:w1])]
             elif rec.lean_pattern:
@@ -1075,6 +1084,10 @@ class PiiDetector:
                 if score >= self.threshold:
                     results.append((rec.entity, a, b, score))
         return [PiiSpan(a, b, e, sc) for e, a, b, sc in remove_duplicates(results)]
+
+    def _on_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime
 
     def _boosted(self, key: str | None) -> dict[int, bool]:
         """Per recognizer: whether the key's context words raise its scores (as
@@ -1418,9 +1431,8 @@ def region_filter(text: str, leniency: int) -> Callable[[str], bool]:
                               for d, every in digit_strings)
 
 
-def _phone_spans(rec: Any, text: str,
-                 candidates: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int,
-                                                                                   float]]:
+def _phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, int]] | None = None,
+                 on_time: Callable[[], None] | None = None) -> list[tuple[int, int, float]]:
     """What PhoneRecognizer.analyze finds, without what only its explanations use (a re-parse
     and a region look-up per match): the same PhoneNumberMatcher per region, the same score.
 
@@ -1431,13 +1443,19 @@ def _phone_spans(rec: Any, text: str,
     import phonenumbers
 
     if candidates is None:
-        spans = {(m.start, m.end) for region in rec.supported_regions
-                 for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency)}
+        spans: set[tuple[int, int]] = set()
+        for region in rec.supported_regions:
+            if on_time is not None:
+                on_time()
+            spans.update((m.start, m.end) for m in
+                         phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency))
         return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
     spans = set()
     ordered = sorted(candidates)
     i = 0
     for w0, w1 in phone_windows(text, ordered):
+        if on_time is not None:
+            on_time()  # raises when the deadline has passed
         part = text[w0:w1]
         todo = []  # the candidates in this window (windows and candidates both in order)
         while i < len(ordered) and ordered[i][1] <= w1:
@@ -1739,12 +1757,17 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
         shown = display_path(path)
         stopped_at: int | None = None
         deadline = time.monotonic() + max_seconds
+        detector.deadline = deadline
         try:
             reader = iter_records(path, max_bytes)
             n = 0
             for batch in _column_batches(reader):
                 for i, cell in enumerate(batch):
-                    _scan_cell(detector, cell, shown, path, groups)
+                    try:
+                        _scan_cell(detector, cell, shown, path, groups)
+                    except OutOfTime:  # inside a long cell: it was not checked whole
+                        stopped_at = min(c.line for c in batch[i:])
+                        break
                     n += 1
                     if (n % 64 == 0 or len(cell.text) > 4096) and time.monotonic() > deadline:
                         # every line before this one was checked whole
@@ -1763,6 +1786,8 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
             error = "too large to check in memory"
         except Exception as e:  # never a traceback for one bad file; never the value either
             error = f"could not be checked (internal error: {type(e).__name__})"
+        finally:
+            detector.deadline = None
         yield from groups.values()
         if error is not None:
             yield FileError(path, error)
