@@ -1569,9 +1569,9 @@ def _pattern_matches(rec: Any, text: str) -> Iterator[tuple[Any, Any]]:
         if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
             pattern.compiled_with_flags = flags
             pattern.compiled_regex = rx.compile(pattern.regex, flags=flags)
-        if pattern.regex in _RE_READABLE and not all(c in text
-                                                     for c in required_chars(pattern.regex)):
-            continue
+        if (pattern.regex in _RE_READABLE and not flags & rx.VERBOSE
+                and not all(c in text for c in required_chars(pattern.regex))):
+            continue  # (read without the flags: verbose mode would change what is literal)
         try:
             for m in pattern.compiled_regex.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
                 yield pattern, m
