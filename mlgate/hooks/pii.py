@@ -1447,8 +1447,10 @@ def _phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, int]] | No
         for region in rec.supported_regions:
             if on_time is not None:
                 on_time()
-            spans.update((m.start, m.end) for m in
-                         phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency))
+            for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency):
+                spans.add((m.start, m.end))
+                if on_time is not None:
+                    on_time()
         return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
     spans = set()
     ordered = sorted(candidates)
@@ -1473,6 +1475,8 @@ def _phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, int]] | No
                 continue
             for m in phonenumbers.PhoneNumberMatcher(part, region, leniency=rec.leniency):
                 found.add((m.start, m.end))
+                if on_time is not None:
+                    on_time()  # also between the numbers of one long stretch
             covers = _Covers(found)
             if all(covers.contains(c0, c1) for c0, c1 in todo):
                 break
