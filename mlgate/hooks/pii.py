@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gc
 import ipaddress
 import itertools
 import logging
@@ -918,6 +919,11 @@ class PiiDetector:
                                                 and _spaceless(rec.instance.patterns)):
                 rec.anchors = None
         self._loaded = True
+        # Importing Presidio and spaCy leaves over 100,000 objects that live as long as the
+        # process: exempt them from the cyclic garbage collector, which would walk them all on
+        # each full collection (≈ 0.45 s of a 12 s run; reference counting still frees what
+        # is freed later, only cycles among these objects would stay).
+        gc.freeze()
 
     def presidio_recognizers(self) -> list[Any]:
         """Presidio's own recognizers this detector runs (for a reference AnalyzerEngine)."""
