@@ -868,6 +868,22 @@ def test_phone_regions_left_out_find_nothing() -> None:
     assert left_out[0] > 1000 and left_out[1] > left_out[0]
 
 
+def _phone_like_text(rng: random.Random, fk: Faker, pieces: list[str], *, parts: int,
+                     phones: float, runs: float, digits: int) -> str:
+    """Up to `parts` parts: Faker phone numbers (a share `phones`), runs of fewer than
+    `digits` digits (up to the share `runs`), else one of `pieces`."""
+    out = []
+    for _ in range(rng.randrange(1, parts)):
+        r = rng.random()
+        if r < phones:
+            out.append(fk.phone_number())
+        elif r < runs:
+            out.append("".join(rng.choice("0123456789") for _ in range(rng.randrange(1, digits))))
+        else:
+            out.append(rng.choice(pieces))
+    return "".join(out)
+
+
 def test_phone_windows_are_read_as_in_the_whole_text() -> None:
     """PhoneNumberMatcher on a part phone_windows gives finds there exactly what it finds on
     the whole text: prose, logs, extensions, timestamps, letters glued to numbers."""
@@ -882,16 +898,7 @@ def test_phone_windows_are_read_as_in_the_whole_text() -> None:
               "\u00a0", "\u2013", "\uff08", "0", "00", "+44", "+1"]
     checked = 0
     for _ in range(1500):
-        parts = []
-        for _ in range(rng.randrange(1, 12)):
-            r = rng.random()
-            if r < 0.25:
-                parts.append(fk.phone_number())
-            elif r < 0.5:
-                parts.append("".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 13))))
-            else:
-                parts.append(rng.choice(pieces))
-        text = "".join(parts)
+        text = _phone_like_text(rng, fk, pieces, parts=12, phones=0.25, runs=0.5, digits=13)
         cands = pii.phone_candidates(text, 1)
         if not cands:
             continue
@@ -993,16 +1000,7 @@ def test_every_phone_match_lies_inside_a_candidate() -> None:
               "\\", "\u2013", "\uff08", "\u00a0", " x", "anexo", ";ext=", "/ ", " - ", "1/2"]
     matches = 0
     for _ in range(1200):
-        parts = []
-        for _ in range(rng.randrange(1, 40)):
-            r = rng.random()
-            if r < 0.2:
-                parts.append(fk.phone_number())
-            elif r < 0.6:
-                parts.append("".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 6))))
-            else:
-                parts.append(rng.choice(pieces))
-        text = "".join(parts)
+        text = _phone_like_text(rng, fk, pieces, parts=40, phones=0.2, runs=0.6, digits=6)
         candidates = pii.phone_candidates(text, 1)
         for region in rng.sample(pii.PRESIDIO_PHONE_REGIONS, 3):
             for leniency in (phonenumbers.Leniency.VALID, phonenumbers.Leniency.POSSIBLE):
