@@ -1479,6 +1479,8 @@ def _phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, int]] | No
         for region in regions:
             if not may(region):
                 continue
+            if on_time is not None:
+                on_time()
             for m in phonenumbers.PhoneNumberMatcher(part, region, leniency=rec.leniency):
                 found.add((m.start, m.end))
                 if on_time is not None:
