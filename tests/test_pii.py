@@ -626,6 +626,24 @@ def test_time_budget_interrupts_a_single_long_line(tmp_path: Path, before: str,
     assert next(clock) < 100  # about ten looks, not one per number
 
 
+def test_time_budget_looks_at_the_clock_before_each_region(det: PiiDetector) -> None:
+    """Where the matcher finds no number at all, the clock is still read before each region's
+    pass over the stretch."""
+    det.results("a@b.com")  # loads the recognizers
+    phone = next(r.instance for r in det.recs if r.lean_phone)
+    text = "(300)575-" + "8600x802"  # the region filter passes GB, DE and BR; none finds it
+    assert pii._phone_spans(phone, text, [(0, len(text))]) == []
+    looks: list[int] = []
+
+    def on_time() -> None:
+        looks.append(1)
+        if len(looks) == 3:  # the stretch, GB, DE
+            raise pii.OutOfTime
+
+    with pytest.raises(pii.OutOfTime):
+        pii._phone_spans(phone, text, [(0, len(text))], on_time)
+
+
 def test_time_budget_names_a_line_before_which_all_was_checked(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [[str(i), f"user{i}@mail-{i}.org", f"{i}"] for i in range(300)]
