@@ -1437,8 +1437,12 @@ def region_filter(text: str, leniency: int) -> Callable[[str], bool]:
                               for d, every in digit_strings)
 
 
+def _no_deadline() -> None:
+    pass
+
+
 def _phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, int]] | None = None,
-                 on_time: Callable[[], None] | None = None) -> list[tuple[int, int, float]]:
+                 on_time: Callable[[], None] = _no_deadline) -> list[tuple[int, int, float]]:
     """What PhoneRecognizer.analyze finds, without what only its explanations use (a re-parse
     and a region look-up per match): the same PhoneNumberMatcher per region, the same score.
 
@@ -1451,19 +1455,16 @@ def _phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, int]] | No
     if candidates is None:
         spans: set[tuple[int, int]] = set()
         for region in rec.supported_regions:
-            if on_time is not None:
-                on_time()
+            on_time()  # raises once the deadline has passed
             for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=rec.leniency):
                 spans.add((m.start, m.end))
-                if on_time is not None:
-                    on_time()
+                on_time()
         return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
     spans = set()
     ordered = sorted(candidates)
     i = 0
     for w0, w1 in phone_windows(text, ordered):
-        if on_time is not None:
-            on_time()  # raises when the deadline has passed
+        on_time()
         part = text[w0:w1]
         todo = []  # the candidates in this window (windows and candidates both in order)
         while i < len(ordered) and ordered[i][1] <= w1:
@@ -1479,12 +1480,10 @@ def _phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, int]] | No
         for region in regions:
             if not may(region):
                 continue
-            if on_time is not None:
-                on_time()
+            on_time()
             for m in phonenumbers.PhoneNumberMatcher(part, region, leniency=rec.leniency):
                 found.add((m.start, m.end))
-                if on_time is not None:
-                    on_time()  # also between the numbers of one long stretch
+                on_time()  # also between the numbers of one long stretch
             covers = _Covers(found)
             if all(covers.contains(c0, c1) for c0, c1 in todo):
                 break
@@ -1825,7 +1824,7 @@ _BATCH_CHARS = 1 << 20
 
 
 def _column_batches(cells: Iterable[Any]) -> Iterator[list[Any]]:
-    """The cells in batches of about a thousand rows' worth, each batch ordered column by
+    """The cells in batches of about a thousand (at most 1 MB of text), each ordered column by
     column (cells of one key keep their order). Checking a column's values one after
     another is markedly faster than row by row (users tables: ≈ 20 %): each column takes one
     code path (e-mail, phone, IP ...), whose code and data then stay in the CPU's caches."""
