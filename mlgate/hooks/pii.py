@@ -155,12 +155,12 @@ def phone_candidates(text: str, min_digits: int) -> list[tuple[int, int]]:
         return []
     from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
 
+    slashes = "/" in text or "\\" in text  # a cut needs one (checked per candidate then)
     chains: list[list[Any]] = []  # [start, end, cut?] of joined candidates
-    for m in _phone_pattern().finditer(text):
-        a, b = m.span()
-        found = m.group()
-        is_cut = ("/" in found or "\\" in found) and cut.search(found) is not None
-        if chains and _blocks_join(text, chains[-1][1], a):
+    for a, b in [m.span() for m in _phone_pattern().finditer(text)]:
+        is_cut = slashes and cut.search(text, a, b) is not None
+        # (candidates more than 4 characters apart never join: that test first)
+        if chains and a - chains[-1][1] <= 4 and _blocks_join(text, chains[-1][1], a):
             chains[-1][1] = b
             chains[-1][2] = chains[-1][2] or is_cut
         else:
@@ -1574,20 +1574,41 @@ def _pattern_matches(rec: Any, text: str) -> Iterator[tuple[Any, Any]]:
     """(pattern, match) of each of the recognizer's patterns, compiled as Presidio does (the
     `regex` module, the recognizer's flags); a pattern that hits REGEX_TIMEOUT_SECONDS stops.
     A pattern is not scanned over a text that lacks a character each of its matches has."""
-    rx = _regex_module()
+    for pattern, compiled, needed in _scan_plan(rec):
+        if needed and not all(c in text for c in needed):
+            continue
+        try:
+            for m in compiled.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
+                yield pattern, m
+        except TimeoutError:
+            continue
+
+
+def _scan_plan(rec: Any) -> list[tuple[Any, Any, frozenset[str]]]:
+    """Per pattern of the recognizer: the pattern, compiled with the recognizer's flags (kept
+    on the pattern, as Presidio keeps it), and the characters a text must hold for a match.
+    Worked out once per recognizer and flags: this runs for tens of thousands of cells."""
     flags = rec.global_regex_flags
+    plan = _PLANS.get(id(rec))
+    if plan is not None and plan[0] is rec and plan[1] == flags and plan[2] == rec.patterns:
+        return plan[3]
+    rx = _regex_module()
+    steps = []
     for pattern in rec.patterns:
         if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
             pattern.compiled_with_flags = flags
             pattern.compiled_regex = rx.compile(pattern.regex, flags=flags)
-        if (pattern.regex in _RE_READABLE and not flags & rx.VERBOSE
-                and not all(c in text for c in required_chars(pattern.regex))):
-            continue  # (read without the flags: verbose mode would change what is literal)
-        try:
-            for m in pattern.compiled_regex.finditer(text, timeout=REGEX_TIMEOUT_SECONDS):
-                yield pattern, m
-        except TimeoutError:
-            continue
+        # (read without the flags: verbose mode would change what is literal)
+        needed = required_chars(pattern.regex) \
+            if pattern.regex in _RE_READABLE and not flags & rx.VERBOSE else frozenset()
+        steps.append((pattern, pattern.compiled_regex, needed))
+    if len(_PLANS) >= 256:
+        _PLANS.clear()  # recognizers of detectors long gone (tests make many)
+    _PLANS[id(rec)] = (rec, flags, list(rec.patterns), steps)
+    return steps
+
+
+_PLANS: dict[int, tuple[Any, Any, list[Any], list[tuple[Any, Any, frozenset[str]]]]] = {}
 
 
 # The patterns of Presidio's and mlgate's own recognizers: `re`, which required_chars parses
