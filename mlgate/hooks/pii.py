@@ -878,6 +878,10 @@ class PiiDetector:
         self.entities = list(dict.fromkeys(r.entity for r in self.recs))
         self._phone_recs = [r for r in self.recs if isinstance(r.prefilter, _PhonePrefilter)]
         self._other_recs = [r for r in self.recs if not isinstance(r.prefilter, _PhonePrefilter)]
+        # (recognizer, its prefilter) of the others: all, and those a noise cell still needs
+        self._prefilters = [(r, r.prefilter) for r in self._other_recs]
+        self._noise_prefilters = [(r, f) for r, f in self._prefilters
+                                  if r.entity not in _NUMERIC_ENTITIES]
         phone = self._phone_recs[0].prefilter if self._phone_recs else None
         self._phone_prefilter = phone if isinstance(phone, _PhonePrefilter) else None
         # only mlgate's own prefilters are known to need one of the gate's characters (a
@@ -953,9 +957,8 @@ class PiiDetector:
         if self._gate is not None and self._gate.search(text) is None:
             return []
         noise = self.use_default_allowlist and cell_is_noise(text, key)
-        picked = [r for r in self._other_recs
-                  if not (noise and r.entity in _NUMERIC_ENTITIES)
-                  and (r.prefilter is None or r.prefilter(text))]
+        picked = [r for r, test in (self._noise_prefilters if noise else self._prefilters)
+                  if test is None or test(text)]
         phone = self._phone_prefilter
         # when other recognizers are confirmed anyway, the default allowlist is checked later,
         # on the phone candidates outside their matches only
