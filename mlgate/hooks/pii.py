@@ -560,20 +560,14 @@ class _Rec:
     anchors: Callable[[str], Iterator[int]] | None = None
 
 
-def _offline_email() -> Any:
-    import tldextract
-    from presidio_analyzer.predefined_recognizers import EmailRecognizer
+def _own(factory: str, *args: Any) -> Callable[[], Any]:
+    """A maker of one of mlgate's own Presidio recognizers (mlgate/hooks/pii_recognizers.py:
+    classes that subclass Presidio's, defined when Presidio is imported)."""
+    def make() -> Any:
+        from mlgate.hooks import pii_recognizers
 
-    extractor = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
-
-    class OfflineEmailRecognizer(EmailRecognizer):
-        """Presidio's e-mail recognizer, validating with the bundled public-suffix snapshot
-        instead of tldextract's default (which fetches the list over the network)."""
-
-        def validate_result(self, pattern_text: str) -> bool:
-            return bool(extractor(pattern_text).fqdn != "")
-
-    return OfflineEmailRecognizer(name="EmailRecognizer")
+        return getattr(pii_recognizers, factory)(*args)
+    return make
 
 
 # IIN prefixes and lengths of current card brands (Visa, Mastercard incl. 2-series, Amex,
@@ -623,26 +617,6 @@ def card_brand(digits: str) -> str | None:
     return None
 
 
-def _mlgate_card() -> Any:
-    from presidio_analyzer import Pattern, PatternRecognizer
-
-    class MlgateCardRecognizer(PatternRecognizer):
-        """Payment cards of every current brand and length (12–19 digits) that pass Luhn,
-        including the 2-series Mastercard and 19-digit cards Presidio's recognizer misses."""
-
-        def __init__(self) -> None:
-            super().__init__(supported_entity="CREDIT_CARD", name="MlgateCardRecognizer",
-                             patterns=[Pattern("card (IIN + length + Luhn)", CARD_REGEX, 0.3)],
-                             context=["credit", "card", "visa", "mastercard", "amex",
-                                      "discover", "jcb", "diners", "maestro", "unionpay"])
-
-        def validate_result(self, pattern_text: str) -> bool:
-            digits = "".join(c for c in pattern_text if c in "0123456789")
-            return 12 <= len(digits) <= 19 and luhn_ok(digits) and card_brand(digits) is not None
-
-    return MlgateCardRecognizer()
-
-
 _PHONE_GROUPS = re.compile(r"\d+")
 _PHONE_SHAPE_SEP = re.compile(r"\d[ .\-/\u00a0]+\(?\d")
 
@@ -665,38 +639,6 @@ def may_hold_phone_shape(text: str) -> bool:
     full-width forms) or a separator between two digits."""
     return (any(c in text for c in "+(\uff0b\uff08")
             or _PHONE_SHAPE_SEP.search(text) is not None)
-
-
-def _mlgate_phone(regions: tuple[str, ...]) -> Any:
-    from presidio_analyzer import LocalRecognizer
-    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
-
-    class MlgatePhoneRecognizer(LocalRecognizer):
-        """Phone numbers written like phone numbers that python-phonenumbers finds *possible*
-        (right length for the country) but not *valid* (its number-plan ranges are stricter
-        than much real and generated data): found with leniency POSSIBLE, kept only when
-        phone-shaped and not glued to letters or digits. Same score and context words as
-        Presidio's PhoneRecognizer."""
-
-        SCORE = PhoneRecognizer.SCORE
-
-        def __init__(self) -> None:
-            self.supported_regions = regions
-            super().__init__(supported_entities=["PHONE_NUMBER"], name="MlgatePhoneRecognizer",
-                             context=list(PhoneRecognizer.CONTEXT))
-
-        def load(self) -> None:
-            pass
-
-        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> Any:
-            from presidio_analyzer import RecognizerResult
-
-            meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,  # type: ignore[has-type]
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
-            return [RecognizerResult("PHONE_NUMBER", a, b, sc, recognition_metadata=dict(meta))
-                    for a, b, sc in _possible_phone_spans(self, text, None)]
-
-    return MlgatePhoneRecognizer()
 
 
 def _possible_phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, int]] | None
@@ -833,16 +775,15 @@ class PiiDetector:
             phone_prefilter = _PhonePrefilter(n, self.use_default_allowlist)
             self.recs.append(_Rec("PHONE_NUMBER", functools.partial(_phone, tuple(regions)),
                                   phone_prefilter, lean_phone=True))
-            self.recs.append(_Rec("PHONE_NUMBER", functools.partial(_mlgate_phone,
-                                                                    tuple(regions)),
+            self.recs.append(_Rec("PHONE_NUMBER", _own("mlgate_phone", tuple(regions)),
                                   phone_prefilter, presidio=False, possible_phone=True))
         if "EMAIL_ADDRESS" in entities:
-            self.recs.append(_Rec("EMAIL_ADDRESS", _offline_email, _email_prefilter,
+            self.recs.append(_Rec("EMAIL_ADDRESS", _own("offline_email"), _email_prefilter,
                                   anchors=_email_anchors))
         if "CREDIT_CARD" in entities:
             self.recs.append(_Rec("CREDIT_CARD", _predefined("CreditCardRecognizer"),
                                   _CARD_PRESIDIO.search))
-            self.recs.append(_Rec("CREDIT_CARD", _mlgate_card, _CARD_MLGATE.search,
+            self.recs.append(_Rec("CREDIT_CARD", _own("mlgate_card"), _CARD_MLGATE.search,
                                   presidio=False))
         if "US_SSN" in entities:
             self.recs.append(_Rec("US_SSN", _predefined("UsSsnRecognizer"), _SSN.search))
@@ -936,6 +877,8 @@ class PiiDetector:
 
     def _deep_engine(self) -> Any:
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+
+        from mlgate.hooks.pii_recognizers import make_spacy_engine
 
         nlp_engine = make_spacy_engine(self.spacy_model, self.policy.source)
         registry = RecognizerRegistry(supported_languages=["en"])
@@ -1713,59 +1656,6 @@ def _regex_module() -> Any:
 def _PRESIDIO_FLAGS() -> int:  # noqa: N802 - a constant, computed lazily
     rx = _regex_module()
     return int(rx.DOTALL | rx.MULTILINE | rx.IGNORECASE)
-
-
-# ---------------------------------------------------------------------------------------------
-# Deep mode: a spaCy pipeline as Presidio's NLP engine
-
-
-def make_spacy_engine(model: str, source: str) -> Any:
-    """A Presidio SpacyNlpEngine over `model` (an installed package name or a pipeline
-    directory), or over a blank English pipeline when `model` is empty. Lemmas fall back to the
-    lowercase token, so in-text context words work without a lemmatizer. Never downloads."""
-    import spacy
-    from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
-
-    class LemmaSpacyNlpEngine(SpacyNlpEngine):
-        def load(self) -> None:
-            pipelines: dict[str, Any] = {}
-            for m in self.models:
-                name = m["model_name"]
-                pipelines[m["lang_code"]] = spacy.blank("en") if name == "blank:en" else \
-                    spacy.load(name)
-            self.nlp = pipelines  # type: ignore[assignment]
-
-        @staticmethod
-        def _download_spacy_model_if_needed(model_name: str) -> None:
-            raise MlgateError(f"{source}: 'pii.spacy-model' {model_name!r} is not installed; "
-                              "mlgate never downloads models")
-
-        def _doc_to_nlp_artifact(self, doc: Any, language: str) -> Any:
-            lemmas = [(t.lemma_ or t.text).lower() for t in doc]
-            entities = self._get_entities(doc)
-            scores = self._get_scores_for_entities(doc)
-            entities, scores = self._get_updated_entities(entities, scores)
-            return NlpArtifacts(entities=entities, tokens=doc,
-                                tokens_indices=[t.idx for t in doc], lemmas=lemmas,
-                                nlp_engine=self, language=language, scores=scores)
-
-    if model:
-        if not (spacy.util.is_package(model) or Path(model).is_dir()):
-            raise MlgateError(f"{source}: 'pii.spacy-model' = {model!r} is neither an installed "
-                              "spaCy pipeline package nor a pipeline directory (mlgate never "
-                              "downloads models; install it or fix the path)")
-        name = model
-    else:
-        name = "blank:en"
-    engine = LemmaSpacyNlpEngine(models=[{"lang_code": "en", "model_name": name}])
-    try:
-        engine.load()
-    except MlgateError:
-        raise
-    except Exception as e:
-        raise MlgateError(f"{source}: 'pii.spacy-model' = {model!r} could not be loaded "
-                          f"({type(e).__name__}: {e})") from None
-    return engine
 
 
 # ---------------------------------------------------------------------------------------------
