@@ -21,7 +21,7 @@ from faker import Faker
 
 from mlgate.errors import MlgateError
 from mlgate.findings import FileError, Finding, Severity, location_fingerprint
-from mlgate.hooks import pii
+from mlgate.hooks import pii, pii_recognizers
 from mlgate.hooks.pii import PiiDetector, PiiSpan, card_brand, luhn_ok
 from mlgate.policy import Policy
 
@@ -408,10 +408,20 @@ def test_internal_error_in_one_file_is_a_file_error(tmp_path: Path,
     path = tmp_path / "a.txt"
     path.write_text("mail someone@mailbox.org\n", encoding="utf-8")
 
-    def boom(self: Any, text: str, key: Any = None, **kw: Any) -> Any:
-        raise ValueError("secret value someone@mailbox.org")
+    real = pii_recognizers.offline_email
 
-    monkeypatch.setattr(PiiDetector, "results", boom)
+    def failing_email_recognizer() -> Any:
+        rec = real()
+
+        def boom(value: str) -> bool:  # an unexpected error while confirming a match
+            raise ValueError(f"secret value {value}")
+
+        rec.validate_result = boom
+        return rec
+
+    # (patched where the detector looks it up at run time: the detector's own methods may be
+    # compiled, and a compiled class ignores methods patched onto it)
+    monkeypatch.setattr(pii_recognizers, "offline_email", failing_email_recognizer)
     findings, errors = run([path])
     assert findings == [] and len(errors) == 1
     assert "ValueError" in errors[0].message and "someone" not in errors[0].message

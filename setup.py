@@ -1,0 +1,56 @@
+"""Build: mlgate/hooks/pii.py is compiled with mypyc where possible, else shipped as Python.
+
+The pii hook spends most of its time in its own Python (prefilters, allowlist, per-cell
+dispatch); mypyc turns that module into a C extension with the same behaviour, about a
+quarter faster (docs/benchmarks.md). Compiling needs a C compiler and Python's headers; where
+either is missing, or MLGATE_PURE_PYTHON=1 is set, mlgate installs as plain Python and works
+the same, only slower. Editable installs (`pip install -e .`, for development) stay Python.
+tests/test_compiled.py checks that the compiled module reports exactly what the source does.
+Everything else in setuptools' hands is in pyproject.toml.
+"""
+
+import os
+import sys
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+COMPILED = ["mlgate/hooks/pii.py"]
+
+
+def _say(message: str) -> None:
+    print(f"mlgate build: {message}", file=sys.stderr)
+
+
+def _extensions() -> list:
+    if os.environ.get("MLGATE_PURE_PYTHON", "") not in ("", "0"):
+        _say("MLGATE_PURE_PYTHON is set: installing as plain Python")
+        return []
+    if {"editable_wheel", "develop"} & set(sys.argv):
+        # a compiled module would shadow the source it was built from: edits to pii.py
+        # would silently not run until the next install
+        _say("editable install: mlgate/hooks/pii.py stays Python")
+        return []
+    try:
+        from mypyc.build import mypycify
+
+        return mypycify(COMPILED, opt_level="3")
+    except BaseException as e:  # mypyc missing, or mypy rejects the code: stay Python
+        _say(f"not compiling ({type(e).__name__}: {e}); installing as plain Python")
+        return []
+
+
+class OptionalBuildExt(build_ext):
+    """All of the compiled module or none of it: a half-built extension would not import."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as e:  # no C compiler or headers
+            for path in self.get_outputs():
+                if os.path.exists(path):
+                    os.remove(path)
+            _say(f"compiling failed ({type(e).__name__}: {e}); installing as plain Python")
+
+
+setup(ext_modules=_extensions(), cmdclass={"build_ext": OptionalBuildExt})

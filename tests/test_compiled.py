@@ -1,0 +1,81 @@
+"""The mypyc-compiled pii module (setup.py) reports exactly what its Python source reports.
+
+Editable installs, as the test suite runs, keep mlgate/hooks/pii.py as Python; `pip install .`
+(and pre-commit's install) compile it. This test compiles a copy of the package in place, as
+such a build does, and runs `mlgate pii` both ways on the same generated data samples.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_pii_parity import make_text
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = "import sys; from mlgate.cli import main; sys.argv[0] = 'mlgate'; main()"
+WHICH = "import mlgate.hooks.pii as m; print(m.__file__)"
+
+
+def write_samples(where: Path) -> list[str]:
+    """A CSV with key columns, a JSONL and a text file of generated text with Faker PII,
+    digits, punctuation and ML noise (the parity tests' generator)."""
+    rng = random.Random(11)
+    texts = [make_text(rng) for _ in range(1500)]
+    with open(where / "people.csv", "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["phone", "notes", "card_number", "client_ip"])
+        for i in range(0, 600, 4):
+            out.writerow(texts[i:i + 4])
+    with open(where / "chat.jsonl", "w", encoding="utf-8") as f:
+        for text in texts[600:1100]:
+            f.write(json.dumps({"role": "user", "content": text}) + "\n")
+    (where / "notes.md").write_text("\n".join(texts[1100:]) + "\n", encoding="utf-8")
+    return ["people.csv", "chat.jsonl", "notes.md"]
+
+
+def mlgate_pii(package_root: Path, data: Path, files: list[str]) -> tuple[str, str]:
+    """`mlgate pii --format json FILES` with the mlgate package found under `package_root`,
+    and the file its pii module was loaded from."""
+    env = {**os.environ, "PYTHONPATH": str(package_root)}
+    where = subprocess.run([sys.executable, "-c", WHICH],
+                           cwd=data, env=env, capture_output=True, text=True, check=True)
+    run = subprocess.run([sys.executable, "-c", CLI, "pii", "--format", "json", *files],
+                         cwd=data, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1, run.stderr[-2000:]  # findings, and no crash
+    return run.stdout, where.stdout.strip()
+
+
+def test_compiled_pii_module_reports_what_the_source_reports(tmp_path: Path) -> None:
+    pytest.importorskip("mypyc", reason="mypy (with mypyc) is not installed")
+    pytest.importorskip("setuptools")
+    if not (shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")):
+        pytest.skip("no C compiler")
+    build = tmp_path / "build"
+    shutil.copytree(ROOT / "mlgate", build / "mlgate",
+                    ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+    for name in ("setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, build / name)
+    made = subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
+                          cwd=build, capture_output=True, text=True, timeout=900)
+    assert made.returncode == 0, made.stderr[-3000:]
+    data = tmp_path / "data"
+    data.mkdir()
+    files = write_samples(data)
+
+    compiled, compiled_from = mlgate_pii(build, data, files)
+    source, source_from = mlgate_pii(ROOT, data, files)
+
+    assert compiled_from.endswith(".so") and compiled_from.startswith(str(build)), compiled_from
+    assert source_from == str(ROOT / "mlgate" / "hooks" / "pii.py")
+    found = json.loads(compiled)["findings"]
+    assert {f["rule"] for f in found} >= {"pii/EMAIL_ADDRESS", "pii/PHONE_NUMBER",
+                                           "pii/CREDIT_CARD", "pii/IP_ADDRESS"}
+    assert compiled == source
