@@ -1,12 +1,13 @@
-"""Build: mlgate/hooks/pii.py is compiled with mypyc where possible, else shipped as Python.
+"""Build: the pii hook and its readers are compiled with mypyc where possible, else shipped
+as Python.
 
 The pii hook spends most of its time in its own Python (prefilters, allowlist, per-cell
-dispatch); mypyc turns that module into a C extension with the same behaviour, about a
-quarter faster (docs/benchmarks.md). Compiling needs a C compiler and Python's headers; where
-either is missing, or MLGATE_PURE_PYTHON=1 is set, mlgate installs as plain Python and works
-the same, only slower. Editable installs (`pip install -e .`, for development) stay Python.
-tests/test_compiled.py checks that the compiled module reports exactly what the source does.
-Everything else in setuptools' hands is in pyproject.toml.
+dispatch, reading cells); mypyc turns mlgate/hooks/pii.py and mlgate/sources.py into C
+extensions with the same behaviour, about a fifth faster (docs/benchmarks.md). Compiling
+needs a C compiler and Python's headers; where either is missing, or MLGATE_PURE_PYTHON=1 is
+set, mlgate installs as plain Python and works the same, only slower. Editable installs
+(`pip install -e .`, for development) stay Python. tests/test_compiled.py checks that the
+compiled modules report exactly what the source does. Everything else is in pyproject.toml.
 """
 
 import os
@@ -15,7 +16,7 @@ import sys
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-COMPILED = ["mlgate/hooks/pii.py"]
+COMPILED = ["mlgate/hooks/pii.py", "mlgate/sources.py"]
 
 
 def _say(message: str) -> None:
@@ -27,21 +28,21 @@ def _extensions() -> list:
         _say("MLGATE_PURE_PYTHON is set: installing as plain Python")
         return []
     if {"editable_wheel", "develop"} & set(sys.argv):
-        # a compiled module would shadow the source it was built from: edits to pii.py
-        # would silently not run until the next install
-        _say("editable install: mlgate/hooks/pii.py stays Python")
+        # a compiled module would shadow the source it was built from: edits to it would
+        # silently not run until the next install
+        _say("editable install: staying plain Python")
         return []
     try:
         from mypyc.build import mypycify
 
-        return mypycify(COMPILED, opt_level="3")
+        return mypycify(COMPILED, opt_level="3", group_name="mlgate")
     except BaseException as e:  # mypyc missing, or mypy rejects the code: stay Python
         _say(f"not compiling ({type(e).__name__}: {e}); installing as plain Python")
         return []
 
 
 class OptionalBuildExt(build_ext):
-    """All of the compiled module or none of it: a half-built extension would not import."""
+    """All of the compiled modules or none: a half-built extension would not import."""
 
     def run(self) -> None:
         try:

@@ -51,6 +51,16 @@ NO_OP = {"nlp_engine_name": "no_op", "models": [{"lang_code": "en", "model_name"
 
 # ------------------------------------------------------------------------------- Presidio side
 
+def mlgate_build() -> str:
+    """Whether the timed mlgate runs compiled modules (`pip install .`, setup.py) or Python
+    source (an editable install, or MLGATE_PURE_PYTHON=1)."""
+    code = "import mlgate.hooks.pii as p, mlgate.sources as s; print(p.__file__, s.__file__)"
+    where = subprocess.run([sys.executable, "-c", code], cwd=OUT, capture_output=True,
+                           text=True, check=True).stdout.split()
+    kind = "compiled (mypyc)" if all(w.endswith(".so") for w in where) else "Python source"
+    return f"{kind}: {' '.join(where)}"
+
+
 def presidio_setup() -> tuple[object, dict[str, float]]:
     """Import presidio_analyzer, build the default engine on the no-op NLP engine, warm it up.
     Must run in a process that has not imported Presidio yet (this one)."""
@@ -244,6 +254,8 @@ def main() -> None:
     print(f"{len(files)} files, {mb:.2f} MB ({100 * clean_bytes / size:.0f} % clean), "
           f"{len(planted)} planted values; mlgate command lines per run: {len(batches)}",
           flush=True)
+    build = mlgate_build()
+    print(f"mlgate build: {build}", flush=True)
 
     # Presidio: import and setup, once, before anything else imports it in this process.
     engine, setup = presidio_setup()
@@ -373,7 +385,7 @@ def main() -> None:
                      "faker": package_version("faker")},
         "corpus": {"mb": args.mb, "seed": args.seed, "files": len(files), "bytes": size,
                    "clean_bytes": clean_bytes, "planted": len(planted)},
-        "mlgate_command_lines": len(batches),
+        "mlgate_command_lines": len(batches), "mlgate_build": build,
         "presidio_setup": setup, "presidio_unit": args.unit, "presidio_calls": len(units),
         "unit_comparison": unit_cmp,
         "timed_sample": {"every": args.presidio_every, "files": len(sample),

@@ -393,21 +393,16 @@ def sniff_csv_dialect(sample: str, fmt: str) -> csv.Dialect:
                         delimiter = d
                         break
 
-    class _Dialect(csv.Dialect):
-        pass
-
-    _Dialect.delimiter = delimiter
-    _Dialect.quotechar = '"'
-    _Dialect.doublequote = True
-    _Dialect.skipinitialspace = False
-    _Dialect.lineterminator = "\n"
-    _Dialect.strict = False
     # Tab-separated files are often written without quoting; a stray quote must not swallow
     # the rest of the file, so quoting is only honoured when the head shows quoted fields.
     d = re.escape(delimiter)
     quoted = bool(re.search(rf'(?:^|{d})"(?:[^"]|"")*"(?:{d}|\r?$)', sample, re.MULTILINE))
-    _Dialect.quoting = csv.QUOTE_MINIMAL if (fmt != "tsv" or quoted) else csv.QUOTE_NONE
-    return _Dialect()
+    # (a class made by type(), not a class statement: this module may be compiled by mypyc)
+    dialect: type[csv.Dialect] = type("_Dialect", (csv.Dialect,), {
+        "delimiter": delimiter, "quotechar": '"', "doublequote": True,
+        "skipinitialspace": False, "lineterminator": "\n", "strict": False,
+        "quoting": csv.QUOTE_MINIMAL if (fmt != "tsv" or quoted) else csv.QUOTE_NONE})
+    return dialect()
 
 
 def _breaks(s: str, start: int = 0, end: int | None = None) -> int:
@@ -987,10 +982,9 @@ def _json_cells(rr: RecordReader) -> Iterator[Cell]:
         src.finish()
 
 
-class _Num(str):
-    """A JSON number kept as its literal text."""
-
-    __slots__ = ()
+# A JSON number kept as its literal text: a str subclass, made by type() (this module may be
+# compiled by mypyc, whose compiled classes cannot subclass str)
+_Num = type("_Num", (str,), {"__slots__": ()})
 
 
 _loads = json.JSONDecoder(parse_int=_Num, parse_float=_Num, strict=False).decode

@@ -1,8 +1,9 @@
-"""The mypyc-compiled pii module (setup.py) reports exactly what its Python source reports.
+"""The mypyc-compiled modules (setup.py) report exactly what their Python source reports.
 
-Editable installs, as the test suite runs, keep mlgate/hooks/pii.py as Python; `pip install .`
-(and pre-commit's install) compile it. This test compiles a copy of the package in place, as
-such a build does, and runs `mlgate pii` both ways on the same generated data samples.
+Editable installs, as the test suite runs, keep mlgate/hooks/pii.py and mlgate/sources.py as
+Python; `pip install .` (and pre-commit's install) compile them. This test compiles a copy of
+the package in place, as such a build does, and runs `mlgate pii` both ways on the same
+generated data samples, one file of each format the readers know (Parquet aside).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from test_pii_parity import make_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = "import sys; from mlgate.cli import main; sys.argv[0] = 'mlgate'; main()"
-WHICH = "import mlgate.hooks.pii as m; print(m.__file__)"
+WHICH = "import mlgate.hooks.pii as p, mlgate.sources as s; print(p.__file__, s.__file__)"
 
 
 def write_samples(where: Path) -> list[str]:
@@ -37,13 +38,23 @@ def write_samples(where: Path) -> list[str]:
     with open(where / "chat.jsonl", "w", encoding="utf-8") as f:
         for text in texts[600:1100]:
             f.write(json.dumps({"role": "user", "content": text}) + "\n")
-    (where / "notes.md").write_text("\n".join(texts[1100:]) + "\n", encoding="utf-8")
-    return ["people.csv", "chat.jsonl", "notes.md"]
+    (where / "notes.md").write_text("\n".join(texts[1100:1300]) + "\n", encoding="utf-8")
+    (where / "records.json").write_text(json.dumps(
+        [{"id": i, "text": t, "score": 0.5} for i, t in enumerate(texts[1300:1400])], indent=1),
+        encoding="utf-8")
+    with open(where / "people.tsv", "w", encoding="utf-8") as f:
+        f.writelines(f"{i}\t{t}\n" for i, t in enumerate(texts[1400:1450]))
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": [t + "\n"],
+         "outputs": [{"output_type": "stream", "name": "stdout", "text": [t + "\n"]}]}
+        for t in texts[1450:]]}
+    (where / "eval.ipynb").write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    return ["people.csv", "chat.jsonl", "notes.md", "records.json", "people.tsv", "eval.ipynb"]
 
 
 def mlgate_pii(package_root: Path, data: Path, files: list[str]) -> tuple[str, str]:
     """`mlgate pii --format json FILES` with the mlgate package found under `package_root`,
-    and the file its pii module was loaded from."""
+    and the files its pii and sources modules were loaded from."""
     env = {**os.environ, "PYTHONPATH": str(package_root)}
     where = subprocess.run([sys.executable, "-c", WHICH],
                            cwd=data, env=env, capture_output=True, text=True, check=True)
@@ -73,9 +84,12 @@ def test_compiled_pii_module_reports_what_the_source_reports(tmp_path: Path) -> 
     compiled, compiled_from = mlgate_pii(build, data, files)
     source, source_from = mlgate_pii(ROOT, data, files)
 
-    assert compiled_from.endswith(".so") and compiled_from.startswith(str(build)), compiled_from
-    assert source_from == str(ROOT / "mlgate" / "hooks" / "pii.py")
+    assert all(f.endswith(".so") and f.startswith(str(build))
+               for f in compiled_from.split()), compiled_from
+    assert source_from.split() == [str(ROOT / "mlgate" / "hooks" / "pii.py"),
+                                   str(ROOT / "mlgate" / "sources.py")]
     found = json.loads(compiled)["findings"]
     assert {f["rule"] for f in found} >= {"pii/EMAIL_ADDRESS", "pii/PHONE_NUMBER",
                                            "pii/CREDIT_CARD", "pii/IP_ADDRESS"}
+    assert {f["path"] for f in found} == set(files)
     assert compiled == source
