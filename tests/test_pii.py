@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 from faker import Faker
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlgate.errors import MlgateError
 from mlgate.findings import FileError, Finding, Severity, location_fingerprint
@@ -225,6 +227,46 @@ def test_patterns_skip_texts_without_a_character_every_match_has(det: PiiDetecto
         spans = pii.remove_duplicates([("IP", a, b, sc) for a, b, sc in
                                        pii._pattern_spans(ip, text)])
         assert sorted((a, b, sc) for _, a, b, sc in spans) == expect, text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["0", "00", "01", "007", "1", "9", "10", "99", "100",
+                                           "199", "200", "249", "250", "255", "256", "300",
+                                           "999", "0255", "1000", "", " 1", "+1", "\u0661"]),
+                          st.text("0123456789", min_size=1, max_size=4)),
+                min_size=1, max_size=6))
+def test_ip_invalidation_shortcut_is_presidios(parts: list[str]) -> None:
+    """IpRecognizer.invalidate_result without ipaddress objects answers as Presidio's does:
+    on dotted quads (leading zeros, octets over 255) and on what is asked of ipaddress."""
+    from presidio_analyzer.predefined_recognizers import IpRecognizer
+
+    rec = IpRecognizer()
+    text = ".".join(parts)
+    assert bool(pii._ip_invalid(rec.invalidate_result, text)) == \
+        bool(rec.invalidate_result(text)), text
+    assert pii._invalidator(rec).func is pii._ip_invalid  # the shortcut is the one in use
+
+
+def test_email_validation_is_remembered_per_host(det: PiiDetector, fake: Faker) -> None:
+    """The e-mail recognizer remembers tldextract's verdict per host: the same verdict as
+    asking tldextract about the whole match, also for local parts with `/`, `?`, `#` or `:`
+    (which tldextract reads as the end of a host)."""
+    import tldextract
+
+    det.results("a@b.com")  # loads the recognizers
+    email = next(r.instance for r in det.recs if r.entity == "EMAIL_ADDRESS")
+    extractor = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
+    texts = [fake.free_email() for _ in range(200)] + [fake.company_email() for _ in range(200)]
+    texts += ["a/b@gmail.com", "x?y@example.co.uk", "p#q@mail.example", "u:v@localhost",
+              "j.doe@sub.domain.museum", "me@x.invalidtld", "a@b", "a@192.168.0.1",
+              "a@\u0444.\u0440\u0444", "a@EXAMPLE.COM.", "a@xn--80ak6aa92e.com"]
+    for text in texts:
+        assert email.validate_result(text) == (extractor(text).fqdn != ""), text
+    rx = pii._regex_module()
+    for p in email.patterns:  # and on what the recognizer's own pattern matches
+        for match in rx.compile(p.regex, flags=email.global_regex_flags).finditer(" ".join(texts)):
+            assert email.validate_result(match.group()) == \
+                (extractor(match.group()).fqdn != ""), match.group()
 
 
 @pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")

@@ -720,8 +720,16 @@ def _predefined(class_name: str) -> Callable[[], Any]:
 
 def _presidio_imported() -> None:
     """Process-wide Presidio settings: bounded regex scans, and a silent logger (Presidio logs
-    matched values on some validation errors: that must never reach a terminal or CI log)."""
-    from presidio_analyzer import pattern_recognizer
+    matched values on some validation errors: that must never reach a terminal or CI log).
+    The import runs with the cyclic garbage collector paused: its collections there walk the
+    100,000 objects the import leaves behind for nothing (see _load's gc.freeze)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from presidio_analyzer import pattern_recognizer
+    finally:
+        if collecting:
+            gc.enable()
 
     pattern_recognizer.REGEX_TIMEOUT_SECONDS = REGEX_TIMEOUT_SECONDS
     try:
@@ -1500,6 +1508,7 @@ def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
     `regex` module with the recognizer's flags, bounded by REGEX_TIMEOUT_SECONDS), then
     validate_result (True: 1.0, False: 0.0) and invalidate_result (True: 0.0)."""
     out = []
+    invalidate = _invalidator(rec)
     for pattern, m in _pattern_matches(rec, text):
         a, b = m.span()
         if a == b:
@@ -1509,7 +1518,7 @@ def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
         valid = rec.validate_result(value)
         if valid is not None:
             score = 1.0 if valid else 0.0
-        if rec.invalidate_result(value):
+        if invalidate(value):
             score = 0.0
         if score > 0:
             out.append((a, b, float(score)))
@@ -1555,6 +1564,38 @@ def _scan_plan(rec: Any) -> list[tuple[Any, Any, frozenset[str]]]:
 
 
 _PLANS: dict[int, tuple[Any, Any, list[Any], list[tuple[Any, Any, frozenset[str]]]]] = {}
+
+
+def _invalidator(rec: Any) -> Callable[[str], object]:
+    """The recognizer's invalidate_result; for Presidio's own IpRecognizer one that answers
+    for a dotted quad without building ipaddress objects (≈ 15 µs each), as ipaddress does."""
+    known = _INVALIDATORS.get(id(rec))
+    if known is not None and known[0] is rec:
+        return known[1]
+    invalidate: Callable[[str], object] = rec.invalidate_result
+    if type(rec).__name__ == "IpRecognizer":
+        from presidio_analyzer.predefined_recognizers import IpRecognizer
+
+        if type(rec).invalidate_result is IpRecognizer.invalidate_result:
+            invalidate = functools.partial(_ip_invalid, invalidate)
+    if len(_INVALIDATORS) >= 256:
+        _INVALIDATORS.clear()  # recognizers of detectors long gone (tests make many)
+    _INVALIDATORS[id(rec)] = (rec, invalidate)
+    return invalidate
+
+
+_INVALIDATORS: dict[int, tuple[Any, Callable[[str], object]]] = {}
+
+
+def _ip_invalid(invalidate: Callable[[str], object], text: str) -> object:
+    """IpRecognizer.invalidate_result (True where `ipaddress.ip_interface` fails): a dotted
+    quad of ASCII digit runs is an address exactly when each run is 0–255 written without a
+    leading zero (ipaddress rejects leading zeros since Python 3.9.5); anything else is
+    asked of ipaddress."""
+    parts = text.split(".")
+    if len(parts) != 4 or not text.isascii() or not all(p.isdigit() for p in parts):
+        return invalidate(text)
+    return any(len(p) > 3 or (p[0] == "0" and len(p) > 1) or int(p) > 255 for p in parts)
 
 
 # The patterns of Presidio's and mlgate's own recognizers: `re`, which required_chars parses

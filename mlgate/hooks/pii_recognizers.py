@@ -8,6 +8,8 @@ function.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +22,29 @@ def offline_email() -> Any:
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
     extractor = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
+    fqdn_known = host_verdicts(lambda host: extractor(host).fqdn != "")
 
     class OfflineEmailRecognizer(EmailRecognizer):
         """Presidio's e-mail recognizer, validating with the bundled public-suffix snapshot
         instead of tldextract's default (which fetches the list over the network)."""
 
         def validate_result(self, pattern_text: str) -> bool:
-            return bool(extractor(pattern_text).fqdn != "")
+            return fqdn_known(pattern_text)
 
     return OfflineEmailRecognizer(name="EmailRecognizer")
+
+
+def host_verdicts(verdict: Callable[[str], bool]) -> Callable[[str], bool]:
+    """`verdict` of an e-mail address, remembered per host: tldextract reads only the host
+    (what `lenient_netloc` keeps of it), and reading it again gives the same host for such a
+    match (no white space: tests/test_pii.py checks this), so a host's verdict is worked out
+    once (a column of addresses shares a few dozen domains)."""
+    try:
+        from tldextract.remote import lenient_netloc
+    except ImportError:  # pragma: no cover - another tldextract layout: no remembering
+        return verdict
+    known = functools.lru_cache(maxsize=65_536)(verdict)
+    return lambda text: bool(known(lenient_netloc(text)))
 
 
 def mlgate_card() -> Any:
