@@ -26,8 +26,8 @@ WHICH = "import mlgate.hooks.pii as p, mlgate.sources as s; print(p.__file__, s.
 
 
 def write_samples(where: Path) -> list[str]:
-    """A CSV with key columns, a JSONL and a text file of generated text with Faker PII,
-    digits, punctuation and ML noise (the parity tests' generator)."""
+    """CSV (with key columns), JSONL, Markdown, JSON, TSV and a notebook, all of generated text
+    with Faker PII, digits, punctuation and ML noise (the parity tests' generator)."""
     rng = random.Random(11)
     texts = [make_text(rng) for _ in range(1500)]
     with open(where / "people.csv", "w", newline="", encoding="utf-8") as f:
@@ -64,7 +64,7 @@ def mlgate_pii(package_root: Path, data: Path, files: list[str]) -> tuple[str, s
     return run.stdout, where.stdout.strip()
 
 
-def test_compiled_pii_module_reports_what_the_source_reports(tmp_path: Path) -> None:
+def test_compiled_modules_report_what_the_source_reports(tmp_path: Path) -> None:
     pytest.importorskip("mypyc", reason="mypy (with mypyc) is not installed")
     pytest.importorskip("setuptools")
     if not (shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")):
