@@ -244,7 +244,7 @@ def test_ip_invalidation_shortcut_is_presidios(parts: list[str]) -> None:
     text = ".".join(parts)
     assert bool(pii._ip_invalid(rec.invalidate_result, text)) == \
         bool(rec.invalidate_result(text)), text
-    assert pii._invalidator(rec).func is pii._ip_invalid  # the shortcut is the one in use
+    assert pii._scan_plan(rec).invalidate.func is pii._ip_invalid  # the shortcut in use
 
 
 def test_email_validation_is_remembered_per_host(det: PiiDetector, fake: Faker) -> None:

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlgate.errors import MlgateError
 from mlgate.findings import (
@@ -1508,7 +1508,7 @@ def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
     `regex` module with the recognizer's flags, bounded by REGEX_TIMEOUT_SECONDS), then
     validate_result (True: 1.0, False: 0.0) and invalidate_result (True: 0.0)."""
     out = []
-    invalidate = _invalidator(rec)
+    invalidate = _scan_plan(rec).invalidate
     for pattern, m in _pattern_matches(rec, text):
         a, b = m.span()
         if a == b:
@@ -1529,7 +1529,7 @@ def _pattern_matches(rec: Any, text: str) -> Iterator[tuple[Any, Any]]:
     """(pattern, match) of each of the recognizer's patterns, compiled as Presidio does (the
     `regex` module, the recognizer's flags); a pattern that hits REGEX_TIMEOUT_SECONDS stops.
     A pattern is not scanned over a text that lacks a character each of its matches has."""
-    for pattern, compiled, needed in _scan_plan(rec):
+    for pattern, compiled, needed in _scan_plan(rec).steps:
         if needed and not all(c in text for c in needed):
             continue
         try:
@@ -1539,14 +1539,27 @@ def _pattern_matches(rec: Any, text: str) -> Iterator[tuple[Any, Any]]:
             continue
 
 
-def _scan_plan(rec: Any) -> list[tuple[Any, Any, frozenset[str]]]:
-    """Per pattern of the recognizer: the pattern, compiled with the recognizer's flags (kept
-    on the pattern, as Presidio keeps it), and the characters a text must hold for a match.
-    Worked out once per recognizer and flags: this runs for tens of thousands of cells."""
+class _Plan(NamedTuple):
+    """How a pattern recognizer is run, worked out once per recognizer and flags (this runs
+    for tens of thousands of cells)."""
+
+    rec: Any
+    flags: Any
+    patterns: list[Any]
+    # per pattern: the pattern, compiled with the recognizer's flags (kept on the pattern, as
+    # Presidio keeps it), and the characters a text must hold for a match
+    steps: list[tuple[Any, Any, frozenset[str]]]
+    # its invalidate_result; for Presidio's own IpRecognizer one that answers for a dotted
+    # quad without building ipaddress objects (≈ 15 µs each), as ipaddress does
+    invalidate: Callable[[str], object]
+
+
+def _scan_plan(rec: Any) -> _Plan:
     flags = rec.global_regex_flags
     plan = _PLANS.get(id(rec))
-    if plan is not None and plan[0] is rec and plan[1] == flags and plan[2] == rec.patterns:
-        return plan[3]
+    if plan is not None and plan.rec is rec and plan.flags == flags \
+            and plan.patterns == rec.patterns:
+        return plan
     rx = _regex_module()
     steps = []
     for pattern in rec.patterns:
@@ -1557,34 +1570,19 @@ def _scan_plan(rec: Any) -> list[tuple[Any, Any, frozenset[str]]]:
         needed = required_chars(pattern.regex) \
             if pattern.regex in _RE_READABLE and not flags & rx.VERBOSE else frozenset()
         steps.append((pattern, pattern.compiled_regex, needed))
-    if len(_PLANS) >= 256:
-        _PLANS.clear()  # recognizers of detectors long gone (tests make many)
-    _PLANS[id(rec)] = (rec, flags, list(rec.patterns), steps)
-    return steps
-
-
-_PLANS: dict[int, tuple[Any, Any, list[Any], list[tuple[Any, Any, frozenset[str]]]]] = {}
-
-
-def _invalidator(rec: Any) -> Callable[[str], object]:
-    """The recognizer's invalidate_result; for Presidio's own IpRecognizer one that answers
-    for a dotted quad without building ipaddress objects (≈ 15 µs each), as ipaddress does."""
-    known = _INVALIDATORS.get(id(rec))
-    if known is not None and known[0] is rec:
-        return known[1]
     invalidate: Callable[[str], object] = rec.invalidate_result
     if type(rec).__name__ == "IpRecognizer":
         from presidio_analyzer.predefined_recognizers import IpRecognizer
 
         if type(rec).invalidate_result is IpRecognizer.invalidate_result:
             invalidate = functools.partial(_ip_invalid, invalidate)
-    if len(_INVALIDATORS) >= 256:
-        _INVALIDATORS.clear()  # recognizers of detectors long gone (tests make many)
-    _INVALIDATORS[id(rec)] = (rec, invalidate)
-    return invalidate
+    if len(_PLANS) >= 256:
+        _PLANS.clear()  # recognizers of detectors long gone (tests make many)
+    plan = _PLANS[id(rec)] = _Plan(rec, flags, list(rec.patterns), steps, invalidate)
+    return plan
 
 
-_INVALIDATORS: dict[int, tuple[Any, Callable[[str], object]]] = {}
+_PLANS: dict[int, _Plan] = {}
 
 
 def _ip_invalid(invalidate: Callable[[str], object], text: str) -> object:
