@@ -26,7 +26,8 @@ def git(repo: Path, *args: str) -> None:
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One pre-commit cache for the module: the hook environment is built once."""
+    """A pre-commit home of the tests' own, so the user's cache stays out of it (try-repo
+    builds each hook environment afresh, in a temporary store)."""
     return tmp_path_factory.mktemp("pre-commit-home")
 
 

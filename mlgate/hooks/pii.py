@@ -159,8 +159,7 @@ def phone_candidates(text: str, min_digits: int) -> list[tuple[int, int]]:
     chains: list[list[Any]] = []  # [start, end, cut?] of joined candidates
     for a, b in [m.span() for m in _phone_pattern().finditer(text)]:
         is_cut = slashes and cut.search(text, a, b) is not None
-        # (candidates more than 4 characters apart never join: that test first)
-        if chains and a - chains[-1][1] <= 4 and _blocks_join(text, chains[-1][1], a):
+        if chains and _blocks_join(text, chains[-1][1], a):
             chains[-1][1] = b
             chains[-1][2] = chains[-1][2] or is_cut
         else:
