@@ -191,7 +191,7 @@ def presidio_subsample(engine, root: Path, files: list[str], threshold: float,
                        max_clean_lines: int = 500) -> dict:
     """AnalyzerEngine on every line of the subsample files: the six entities, mlgate's
     threshold. Returns (path, line, entity) hits, raw and outside mlgate's default allowlist."""
-    from mlgate.hooks.pii import default_allowed
+    from mlgate.hooks.pii.allowlist import default_allowed
 
     hits, hits_allowed_out = set(), set()
     for f in files:

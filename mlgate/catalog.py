@@ -1,22 +1,43 @@
-"""The hook catalog: the one source of hook ids, entries, file filters and stages.
+"""The hook catalog: the only registry of hooks.
 
-`.pre-commit-hooks.yaml` is generated from it (`python -m mlgate.catalog > .pre-commit-hooks.yaml`)
-and a test fails when the two drift. Hook ids never change once released.
+Per hook: its id, command, file filters and stages, and where its check, policy table, rules,
+demo plantings and (optionally) its own command live. The command line, the policy's tables,
+the demo, `.pre-commit-hooks.yaml` (`python -m mlgate.catalog > .pre-commit-hooks.yaml`; a test
+fails when the two drift) and the docs tests are all driven from here; the core reaches a hook
+only through its entry. Importing the catalog imports no hook. Hook ids never change once
+released.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+import random
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlgate.findings import FileError, Finding, RuleInfo
+    from mlgate.policy import Policy
+    from mlgate.schema import Key
 
 
 @dataclass(frozen=True)
 class Hook:
+    """One hook. Its code lives in the package `mlgate.hooks.<check>` (dashes as underscores):
+    `check.py` (the contract `check(paths, policy)`), `config.py` (`SCHEMA`, the hook's policy
+    table, and optionally `validate(values, source)` for rules that tie keys together),
+    `rules.py` (`RULES`, stable ids with message, severity and doc anchor) and `demo.py`
+    (`plant(root, rng)`, the demo's planted problems). With `cli` set, `cli.py` provides the
+    click command (`command`); otherwise the command is generated with the common options."""
+
     id: str
     name: str
     command: str  # the `mlgate` subcommand
-    check: str  # the hook family, also `check` in findings and the module mlgate/hooks/<m>.py
-    module: str
+    check: str  # the hook family, also `check` in findings and the policy table's name
     description: str
     files: str = ""
     types: tuple[str, ...] = ("file",)
@@ -24,10 +45,40 @@ class Hook:
     pass_filenames: bool = True
     always_run: bool = False
     require_serial: bool = False
+    cli: bool = False
 
     @property
     def entry(self) -> str:
         return f"mlgate {self.command}"
+
+    @property
+    def package(self) -> str:
+        return f"mlgate.hooks.{self.check.replace('-', '_')}"
+
+    def part(self, name: str) -> ModuleType:
+        """One module of the hook's package, imported on first use."""
+        return importlib.import_module(f"{self.package}.{name}")
+
+    def run(self, paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]:
+        return self.part("check").check(paths, policy)
+
+    @property
+    def schema(self) -> dict[str, Key]:
+        return self.part("config").SCHEMA
+
+    def validate(self, values: dict[str, Any], source: str) -> None:
+        """The hook's own checks of its whole table, at policy load (whichever hook runs)."""
+        check = getattr(self.part("config"), "validate", None)
+        if check is not None:
+            check(values, source)
+
+    @property
+    def rules(self) -> tuple[RuleInfo, ...]:
+        return self.part("rules").RULES
+
+    def plant(self, root: Path, rng: random.Random) -> set[str]:
+        """Write the hook's planted problems into the demo repository; the rules expected."""
+        return self.part("demo").plant(root, rng)
 
 
 HOOKS: tuple[Hook, ...] = (
@@ -36,17 +87,16 @@ HOOKS: tuple[Hook, ...] = (
         name="PII in data samples",
         command="pii",
         check="pii",
-        module="mlgate.hooks.pii",
         description="Finds personal data (e-mail, phone, card, SSN, IBAN, IP) in committed "
                     "data samples with Presidio, offline.",
         files=r"(?i)\.(csv|tsv|jsonl|ndjson|json|parquet|txt|md|ipynb)$",
+        cli=True,
     ),
     Hook(
         id="detect-ml-secrets",
         name="Detect ML secrets",
         command="secrets",
         check="secrets",
-        module="mlgate.hooks.secrets",
         description="Finds Hugging Face, OpenAI, Anthropic, W&B, cloud and other credentials "
                     "in code, config and notebooks (detect-secrets plugins plus ML detectors).",
         types=("text",),

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from mlgate import __version__
-from mlgate.catalog import HOOKS
+from mlgate.catalog import HOOKS, Hook
 from mlgate.errors import MlgateError
 
 
@@ -78,7 +78,36 @@ def run_and_report(checks: Sequence[str], paths: Sequence[str], policy: Any, fmt
     sys.exit(result.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def hook_command(hook: Hook) -> click.Command:
+    """The default command of a hook: `mlgate <command> [common options] [PATHS]...`."""
+
+    @click.command(hook.command, help=f"{hook.description} ({hook.id})")
+    @common_options
+    def command(paths: tuple[str, ...], policy_path: str | None, fmt: str,
+                baseline_path: str | None, output: str | None, quiet: bool) -> None:
+        run_and_report([hook.check], paths, load_policy(policy_path), fmt, baseline_path,
+                       output, quiet)
+    return command
+
+
+class CatalogGroup(click.Group):
+    """The `mlgate` group: the core's commands, and one per catalog hook, each made (and its
+    module imported) only when it is run or listed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(h.command for h in HOOKS)})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        hook = next((h for h in HOOKS if h.command == name), None)
+        if hook is None:
+            return super().get_command(ctx, name)
+        if hook.cli:
+            command: click.Command = hook.part("cli").command
+            return command
+        return hook_command(hook)
+
+
+@click.group(cls=CatalogGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlgate")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
@@ -89,57 +118,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     0 (nothing blocking), 1 (blocking findings) or 2 (usage, policy or internal error).
     """
     ctx.obj = {"debug": debug}
-
-
-@cli.command("secrets")
-@common_options
-def secrets_cmd(paths: tuple[str, ...], policy_path: str | None, fmt: str,
-                baseline_path: str | None, output: str | None, quiet: bool) -> None:
-    """Find ML and cloud credentials in text files and notebooks (detect-ml-secrets)."""
-    run_and_report(["secrets"], paths, load_policy(policy_path), fmt, baseline_path, output,
-                   quiet)
-
-
-@cli.group("pii", cls=DefaultCommandGroup)
-def pii_group() -> None:
-    """Find personal data in data samples (pii-in-data-samples); `scrub` removes it."""
-
-
-@pii_group.command("check")
-@common_options
-@click.option("--deep", is_flag=True,
-              help="Deep mode: in-text context words and NER (slower; used by full scans).")
-def pii_check(paths: tuple[str, ...], policy_path: str | None, fmt: str,
-              baseline_path: str | None, output: str | None, quiet: bool, deep: bool) -> None:
-    """Check data samples for PII (the default: `mlgate pii [PATHS]`)."""
-    policy = load_policy(policy_path)
-    if deep:
-        policy = policy.with_overrides("pii", deep=True)
-    run_and_report(["pii"], paths, policy, fmt, baseline_path, output, quiet)
-
-
-@pii_group.command("scrub")
-@click.argument("source", type=click.Path(dir_okay=False, exists=True))
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Where to write the copy.")
-@click.option("--in-place", is_flag=True, help="Replace SOURCE atomically.")
-@click.option("--mode", type=click.Choice(["tag", "pseudonym"]), default="tag",
-              show_default=True,
-              help="tag: <EMAIL_ADDRESS>; pseudonym: consistent stand-ins (keyed hash; set "
-                   "MLGATE_SCRUB_KEY to keep them stable across runs), so joins still work.")
-@click.option("--policy", "policy_path", type=click.Path(dir_okay=False))
-def pii_scrub(source: str, output: str | None, in_place: bool, mode: str,
-              policy_path: str | None) -> None:
-    """Write a copy of SOURCE with the PII replaced, keeping its format."""
-    if bool(output) == in_place:
-        raise MlgateError("pii scrub: give exactly one of --output FILE or --in-place")
-    from mlgate.scrub import scrub_file
-
-    target = Path(source) if in_place else Path(output or "")
-    count = scrub_file(Path(source), target, load_policy(policy_path), mode=mode)
-    if count == 0 and in_place:
-        click.echo(f"{source}: no PII found; unchanged")
-    else:
-        click.echo(f"{source}: replaced {count} PII value(s); wrote {target}")
 
 
 @cli.command("baseline")
@@ -194,9 +172,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.Abort:
         click.echo("aborted", err=True)
         sys.exit(2)
+    except MlgateError as e:
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(e.exit_code)
     except click.ClickException as e:
         e.show()
-        sys.exit(2)  # usage, policy and file-argument problems alike
+        sys.exit(2)  # usage and file-argument problems alike
     except SystemExit:
         raise
     except Exception as e:  # an internal error: one line, the traceback only with --debug

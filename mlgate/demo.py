@@ -7,7 +7,6 @@ problem, so it doubles as a smoke test of an installation.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
@@ -17,83 +16,32 @@ from pathlib import Path
 
 import click
 
-from mlgate import fakes
 from mlgate.catalog import HOOKS
 from mlgate.policy import Policy
 from mlgate.report import render
 from mlgate.run import run_checks
 
 
-def write_demo(root: Path, seed: int | None = None) -> dict[str, set[str]]:
-    """Write the demo repository; returns, per check, the rules that must be reported."""
-    rng = random.Random(seed)
-    by_rule = {f.rule: f for f in fakes.FAKES}
-    hf = by_rule["huggingface-token"].make(rng)
-    openai = by_rule["openai-api-key"].make(rng)
-    wandb = by_rule["wandb-api-key"].make(rng)
-    files = {
-        "README.md": "# demo-llm\n\nA small model release. Run `mlgate demo` to recreate.\n",
-        "train.py": (
-            "import os\n\nfrom transformers import AutoModelForCausalLM\n\n"
-            'REVISION = "' + "".join(rng.choice("0123456789abcdef") for _ in range(40)) + '"\n'
-            'model = AutoModelForCausalLM.from_pretrained(\n'
-            f'    "demo-org/demo-llm", revision=REVISION, token="{hf}"\n)\n'
-            'wandb_key = os.environ["WANDB_API_KEY"]  # the right way: not flagged\n'
-        ),
-        ".env": f"OPENAI_API_KEY={openai}\nWANDB_API_KEY={wandb}\nHF_TOKEN=${{HF_TOKEN}}\n",
-        "configs/train.yaml": "model: demo-org/demo-llm\nhf_token: ${HF_TOKEN}\n"
-                              "learning_rate: 2.0e-5\n",
-        "notebooks/eval.ipynb": _notebook(by_rule["anthropic-api-key"].make(rng)),
-        "data/sample.csv": _csv(rng),
-        "data/prompts.jsonl": _jsonl(rng),
-        "mlgate.toml": "# mlgate policy: docs/policy.md lists every key\nfail-on = \"error\"\n",
-    }
+def write_files(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def write_demo(root: Path, seed: int | None = None) -> dict[str, set[str]]:
+    """Write the demo repository: each hook plants its problems (its `demo.plant`); returns,
+    per check, the rules that must be reported."""
+    rng = random.Random(seed)
+    write_files(root, {
+        "README.md": "# demo-llm\n\nA small model release. Run `mlgate demo` to recreate.\n",
+        "mlgate.toml": "# mlgate policy: docs/policy.md lists every key\nfail-on = \"error\"\n",
+    })
+    expected = {hook.check: hook.plant(root, rng) for hook in HOOKS}
     if shutil.which("git"):
         subprocess.run(["git", "init", "-q", str(root)], check=False, capture_output=True)
         subprocess.run(["git", "-C", str(root), "add", "-A"], check=False, capture_output=True)
-    return {
-        "secrets": {"secrets/huggingface-token", "secrets/openai-api-key",
-                    "secrets/wandb-api-key", "secrets/anthropic-api-key"},
-        "pii": {"pii/EMAIL_ADDRESS", "pii/PHONE_NUMBER", "pii/CREDIT_CARD", "pii/US_SSN",
-                "pii/IBAN_CODE", "pii/IP_ADDRESS"},
-    }
-
-
-def _notebook(token: str) -> str:
-    cells = [
-        {"cell_type": "code", "execution_count": 1, "metadata": {},
-         "source": ["!env | grep ANTHROPIC"],
-         "outputs": [{"name": "stdout", "output_type": "stream",
-                      "text": [f"ANTHROPIC_API_KEY={token}\n"]}]},
-    ]
-    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
-                      indent=1) + "\n"
-
-
-def _csv(rng: random.Random) -> str:
-    rows = ["user_id,email,phone,card,loss,checkpoint"]
-    for i in range(20):
-        rows.append(f"{1000 + i},{fakes.fake_email(rng)},{fakes.fake_phone(rng)},"
-                    f"{fakes.fake_card(rng)},{rng.uniform(0.1, 2):.4f},"
-                    + "".join(rng.choice("0123456789abcdef") for _ in range(12)))
-    return "\n".join(rows) + "\n"
-
-
-def _jsonl(rng: random.Random) -> str:
-    lines = []
-    for _ in range(10):
-        record = {
-            "instruction": "Summarise the customer's request.",
-            "input": f"Hi, my SSN is {fakes.fake_ssn(rng)} and please refund to IBAN "
-                     f"{fakes.fake_iban(rng)}. I logged in from {fakes.fake_ip(rng)}.",
-            "output": "The customer asks for a refund.",
-        }
-        lines.append(json.dumps(record))
-    return "\n".join(lines) + "\n"
+    return expected
 
 
 def run_demo(directory: Path | None) -> int:

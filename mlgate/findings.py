@@ -126,3 +126,38 @@ def aggregate(findings: Iterable[Finding]) -> list[Finding]:
 
 def sort_key(f: Finding) -> tuple[str, int, int, str]:
     return (f.path, f.line or 0, f.column or 0, f.rule)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule of a hook's rule table (`rules.py`): what SARIF rule metadata and docs show."""
+
+    id: str  # `<check>/<name>`, stable across versions
+    message: str
+    severity: Severity = Severity.ERROR
+    anchor: str = ""  # the heading in the hook's docs page that explains it
+
+
+# The per-file findings every hook reports the same way: `<check>/file-truncated` (only a part
+# was read), `<check>/not-scanned` (a file or a part of it that could not be checked).
+
+def file_rules(check: str) -> tuple[RuleInfo, ...]:
+    return (RuleInfo(f"{check}/file-truncated", "only a part of the file was checked",
+                     Severity.WARNING, "limits"),
+            RuleInfo(f"{check}/not-scanned", "a file or a part of it could not be checked",
+                     Severity.ERROR, "limits"))
+
+
+def truncated(check: str, path: str, message: str, *, line: int | None = None) -> Finding:
+    rule = f"{check}/file-truncated"
+    return Finding(check, rule, Severity.WARNING, path, message, line=line,
+                   fingerprint=location_fingerprint(rule, path, ""))
+
+
+def not_scanned(check: str, path: str, message: str, *, severity: Severity = Severity.ERROR,
+                line: int | None = None, key: str | None = None) -> Finding:
+    """A file, or a part of one (a column, a notebook output), that was not checked: never a
+    silent pass."""
+    rule = f"{check}/not-scanned"
+    return Finding(check, rule, severity, path, f"not scanned: {message}", line=line, key=key,
+                   fingerprint=location_fingerprint(rule, path, key or ""))

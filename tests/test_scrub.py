@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 
 from mlgate.cli import main
 from mlgate.errors import MlgateError
+from mlgate.hooks.pii.scrub import Replacer, scrub_file
 from mlgate.policy import Policy
-from mlgate.scrub import Replacer, scrub_file
 
 PSEUDO_EMAIL = re.compile(r"user-[a-z]{10}@example\.test")
 PSEUDO_TAG = re.compile(r"<([A-Z_]+)_([a-z]{10})>")

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlgate.fakes import FAKES, pem_private_key
-from mlgate.hooks.secrets import Scanner
+from mlgate.hooks.secrets.scanner import Scanner
 from mlgate.policy import Policy
 
 RNG = random.Random(20261128)
@@ -299,13 +299,13 @@ def test_prefilter_equals_confirming_every_line(parts):
     full = []
     for lineno, line, _ in scanner.candidate_lines(text, all_lines=True):
         full.extend(scanner.confirm(line, lineno, "f.py"))
-    from mlgate.hooks.secrets import _dedupe
+    from mlgate.hooks.secrets.scanner import _dedupe
     assert fast == _dedupe(h for h in full if not h.rule.endswith("private-key")) or \
         "PRIVATE KEY" in text
 
 
 def test_detect_secrets_min_widths_match_the_installed_plugins():
-    from mlgate.hooks.secrets import _DS_MIN_WIDTH, _DS_PLUGINS, _ds, min_width
+    from mlgate.hooks.secrets.scanner import _DS_MIN_WIDTH, _DS_PLUGINS, _ds, min_width
     plugins, _ = _ds()
     assert set(_DS_MIN_WIDTH) == set(_DS_PLUGINS)
     for cls, width in _DS_MIN_WIDTH.items():

@@ -212,7 +212,7 @@ def test_corrupt_baseline_is_an_error(tmp_path: Path, text: str, fragment: str) 
     path.write_text(text)
     with pytest.raises(MlgateError) as exc:
         Baseline.load(path)
-    message = exc.value.format_message()
+    message = exc.value.__str__()
     assert message.startswith(f"{path}: not a valid mlgate baseline")
     assert fragment in message
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from mlgate import __version__
 from mlgate.findings import Finding
-from mlgate.report import Result
+from mlgate.result import Result
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

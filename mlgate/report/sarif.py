@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mlgate import __version__
-from mlgate.report import Result
+from mlgate.result import Result
 
 _LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 _URI = "https://github.com/mlgate/mlgate"

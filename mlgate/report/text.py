@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlgate.report import Result
+from mlgate.result import Result
 
 
 def ascii_safe(text: str) -> str:

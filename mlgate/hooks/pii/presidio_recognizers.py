@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mlgate.errors import MlgateError
-from mlgate.hooks.pii import CARD_REGEX, _possible_phone_spans, card_brand, luhn_ok
+from mlgate.hooks.pii.cards import CARD_REGEX, card_brand, luhn_ok
+from mlgate.hooks.pii.phones import _possible_phone_spans
 
 
 def offline_email() -> Any:

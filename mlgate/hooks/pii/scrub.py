@@ -618,7 +618,7 @@ def scrub_file(source: Path, target: Path, policy: Policy, mode: str = "tag", *,
         raise MlgateError(f"{shown}: {e}") from None
 
     if spans_fn is None:
-        from mlgate.hooks.pii import PiiDetector
+        from mlgate.hooks.pii.engine import PiiDetector
 
         spans_fn = PiiDetector(policy).spans
     rep = Replacer(spans_fn, mode, _key(salt))

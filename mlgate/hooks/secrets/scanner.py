@@ -28,15 +28,7 @@ from typing import Any
 import ahocorasick_rs
 
 from mlgate.errors import MlgateError
-from mlgate.findings import (
-    FileError,
-    Finding,
-    Severity,
-    mask_secret,
-    secret_fingerprint,
-)
 from mlgate.policy import Policy
-from mlgate.sources import SourceError, display_path, read_text
 
 CHECK = "secrets"
 WINDOW = 8192  # very long lines are confirmed in overlapping windows: bounded regex work
@@ -252,9 +244,6 @@ _DS_MESSAGES = {
 _DS_PREFIXES = {"stripe-key": "", "pypi-token": "pypi-", "jwt": "eyJ", "npm-token": "",
                 "sendgrid-api-key": "SG.", "gitlab-token": "gl"}
 GENERIC_RULE = "generic-api-key"
-ALL_RULES = ({r.name for r in RULES} | {name for name, _ in _DS_PLUGINS.values()}
-             | {GENERIC_RULE, "high-entropy-base64", "high-entropy-hex", "file-truncated",
-                "not-scanned"})
 
 # Values that documentation uses on purpose (AWS's published example keys).
 _DOC_VALUES = re.compile(r"EXAMPLE|^AKIAIOSFODNN7|wJalrXUtnFEMI/K7MDENG")
@@ -332,10 +321,6 @@ class Scanner:
         cfg = policy.section("secrets")
         self.max_bytes: int = cfg["max-bytes"]
         self.entropy: bool = cfg["entropy"]
-        unknown = [r for r in cfg["disable"] if r.removeprefix("secrets/") not in ALL_RULES]
-        if unknown:
-            raise MlgateError(f"{policy.source}: 'secrets.disable' names unknown rules "
-                              f"{unknown} (see docs/hooks/detect-ml-secrets.md)")
         self.disabled = {r.removeprefix("secrets/") for r in cfg["disable"]}
         self.rules = [r for r in RULES if r.name not in self.disabled]
         self.ds_plugins = {cls: meta for cls, meta in _DS_PLUGINS.items()
@@ -603,32 +588,3 @@ def _load_ds_baseline(policy: Policy) -> dict[str, list[dict[str, Any]]]:
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise MlgateError(f"{path}: not a valid detect-secrets baseline ({e})") from None
     return {str(k).replace("\\", "/"): v for k, v in results.items() if isinstance(v, list)}
-
-
-def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]:
-    scanner = Scanner(policy)
-    for path in paths:
-        shown = display_path(path)
-        try:
-            source = read_text(path, scanner.max_bytes)
-        except SourceError as e:
-            message = str(e)
-            if message.startswith(("binary", "symbolic")):
-                yield Finding(CHECK, f"{CHECK}/not-scanned", Severity.NOTE, shown,
-                              f"not scanned: {message}")
-            else:
-                yield FileError(shown, message)
-            continue
-        for hit in scanner.scan_text(source.text, shown):
-            if scanner.ds_baselined(shown, hit):
-                continue
-            yield Finding(CHECK, hit.rule, Severity.ERROR, shown, hit.message,
-                          line=hit.line, column=hit.column,
-                          excerpt=mask_secret(hit.value, public_prefix(hit.value, hit.prefix)),
-                          fingerprint=secret_fingerprint(hit.rule, shown, hit.value))
-        if source.truncated:
-            yield Finding(CHECK, f"{CHECK}/file-truncated", Severity.WARNING, shown,
-                          f"only the first {scanner.max_bytes} of {source.size} bytes were "
-                          "scanned; raise [secrets] max-bytes to scan it all")
-
-
