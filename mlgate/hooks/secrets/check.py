@@ -13,7 +13,8 @@ from mlgate.findings import (
     secret_fingerprint,
     truncated,
 )
-from mlgate.hooks.secrets.scanner import CHECK, Scanner, public_prefix
+from mlgate.hooks.secrets.provider_rules import CHECK, public_prefix
+from mlgate.hooks.secrets.scanner import Scanner
 from mlgate.policy import Policy
 from mlgate.sources import SourceError, display_path, read_text
 

@@ -305,10 +305,11 @@ def test_prefilter_equals_confirming_every_line(parts):
 
 
 def test_detect_secrets_min_widths_match_the_installed_plugins():
-    from mlgate.hooks.secrets.scanner import _DS_MIN_WIDTH, _DS_PLUGINS, _ds, min_width
-    plugins, _ = _ds()
-    assert set(_DS_MIN_WIDTH) == set(_DS_PLUGINS)
-    for cls, width in _DS_MIN_WIDTH.items():
+    from mlgate.hooks.secrets.ds_plugins import MIN_WIDTH, PLUGINS, load
+    from mlgate.hooks.secrets.scanner import min_width
+    plugins, _ = load()
+    assert set(MIN_WIDTH) == set(PLUGINS)
+    for cls, width in MIN_WIDTH.items():
         assert min_width(plugins[cls].denylist) == width, cls
 
 
