@@ -1,6 +1,6 @@
 """The mypyc-compiled modules (setup.py) report exactly what their Python source reports.
 
-Editable installs, as the test suite runs, keep mlgate/hooks/pii.py and mlgate/sources.py as
+Editable installs, as the test suite runs, keep mlgate/hooks/pii/ and mlgate/sources/ as
 Python; `pip install .` (and pre-commit's install) compile them. This test compiles a copy of
 the package in place, as such a build does, and runs `mlgate pii` both ways on the same
 generated data samples, one file of each format the readers know (Parquet aside).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -18,10 +19,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlgate import sources
-from mlgate.sources import Cell, ReadStatus, SourceError, iter_records
+from mlgate.sources import Cell, ReadStatus, SourceError, iter_records, jsontext, stream
 
 MB = 1 << 20
 
+
+
+def reader_constant(name: str, value: int) -> contextlib.ExitStack:
+    """Patch a reader constant in every module of mlgate.sources that reads it."""
+    import importlib
+
+    stack = contextlib.ExitStack()
+    for mod in ("stream", "text", "delimited", "jsontext", "notebook", "parquet"):
+        module = importlib.import_module(f"mlgate.sources.{mod}")
+        if hasattr(module, name):
+            stack.enter_context(mock.patch.object(module, name, value))
+    return stack
 
 def read_all(path: Path, max_bytes: int = 50 * MB) -> tuple[list[Cell], ReadStatus]:
     reader = iter_records(path, max_bytes)
@@ -182,7 +195,7 @@ def test_text_long_line_in_pieces(tmp_path: Path) -> None:
     p = tmp_path / "min.txt"
     text = "".join(f"{i:07d} " for i in range(400))
     p.write_text("short\n" + text + "\nend", encoding="utf-8")
-    with mock.patch.object(sources, "_STR_PIECE", 500):
+    with reader_constant("_STR_PIECE", 500):
         cells, _ = read_all(p)
     assert cells[0] == Cell("short", 1, 1, None) and cells[-1] == Cell("end", 3, 1, None)
     pieces = cells[1:-1]
@@ -352,7 +365,7 @@ def test_json_across_chunk_boundaries(tmp_path: Path) -> None:
     p.write_text(doc, encoding="utf-8")
     whole, _ = read_all(p)
     for chunk in (1, 2, 3, 7, 64):
-        with mock.patch.object(sources, "_CHUNK", chunk):
+        with reader_constant("_CHUNK", chunk):
             assert read_all(p)[0] == whole
 
 
@@ -377,8 +390,8 @@ def test_huge_string_literal_is_yielded_in_pieces(tmp_path: Path) -> None:
     p = tmp_path / "s.json"
     text = "".join(f"{i:07d} " for i in range(400))  # 3200 characters
     p.write_text(json.dumps({"k": [text, "after"]}), encoding="utf-8")
-    with mock.patch.object(sources, "_CHUNK", 100), \
-            mock.patch.object(sources, "_STR_PIECE", 500):
+    with reader_constant("_CHUNK", 100), \
+            reader_constant("_STR_PIECE", 500):
         cells, _ = read_all(p)
     pieces = [c for c in cells if c.text != "after"]
     assert len(pieces) > 3 and all(c.key == "k" and c.line == 1 for c in pieces)
@@ -388,8 +401,8 @@ def test_huge_string_literal_is_yielded_in_pieces(tmp_path: Path) -> None:
     joined = pieces[0].text
     for c in pieces[1:]:
         overlap = len(c.text) - (len(text) - len(joined)) if c is pieces[-1] else None
-        assert joined.endswith(c.text[:sources._PIECE_OVERLAP]) or overlap
-        joined += c.text[sources._PIECE_OVERLAP:]
+        assert joined.endswith(c.text[:stream._PIECE_OVERLAP]) or overlap
+        joined += c.text[stream._PIECE_OVERLAP:]
     assert joined == text
     assert cells[-1] == Cell("after", 1, len(text) + 13, "k")
 
@@ -576,7 +589,7 @@ def expected_cells(value: Any, key: str | None = None) -> list[tuple[str, str | 
     out: list[tuple[str, str | None, bool]] = []
     if isinstance(value, dict):
         for k, v in value.items():
-            if k and not sources._PLAIN_KEY.fullmatch(k):
+            if k and not jsontext._PLAIN_KEY.fullmatch(k):
                 out.append((k, key, True))
             out.extend(expected_cells(v, k))
     elif isinstance(value, list):
@@ -600,7 +613,7 @@ def test_property_streaming_json_matches_json_loads(tmp_path_factory: pytest.Tem
     text = json.dumps(doc, indent=indent, ensure_ascii=ascii_only)
     # dict keys of a generated document are unique, so json.loads(text) == doc
     p.write_text(text, encoding="utf-8")
-    with mock.patch.object(sources, "_CHUNK", chunk):
+    with reader_constant("_CHUNK", chunk):
         cells, status = read_all(p)
     assert not status.truncated
     expected = expected_cells(json.loads(text))

@@ -1,0 +1,223 @@
+"""CSV and TSV: dialect sniffing, the header decision, and cells with exact lines and columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from mlgate.sources.files import SourceError
+from mlgate.sources.stream import _SNIFF_CHARS, Cell, _text_io_errors, _TextInput
+
+if TYPE_CHECKING:
+    from mlgate.sources.records import RecordReader
+
+
+_HEADER_FIELD = re.compile(r"[^\W\d][\w .\-/()#%?]{0,63}")
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d[\d,_ ]*)?(?:\.\d+)?(?:[eE][-+]?\d+)?%?")
+
+
+def _looks_like_header(first: list[str], rows: list[list[str]], sample: str,
+                       dialect: type[csv.Dialect] | csv.Dialect) -> bool:
+    names = [f.strip() for f in first]
+    if not names or any(not n for n in names) or len(set(names)) != len(names):
+        return False
+    if not all(_HEADER_FIELD.fullmatch(n) for n in names):
+        return False  # digits first, '@', ':' … : a data row
+    # A column whose values are numbers, or not word-like at all (e-mail addresses, phone
+    # numbers, dates), under a word is a header; so is csv.Sniffer's vote.
+    for row in rows:
+        for v in row[: len(names)]:
+            v = v.strip()
+            if v and ((_NUMBER.fullmatch(v) and any(c.isdigit() for c in v))
+                      or not _HEADER_FIELD.fullmatch(v)):
+                return True
+    try:
+        if csv.Sniffer().has_header(sample):
+            return True
+    except csv.Error:
+        pass
+    # All-text tables: words that are identifiers (no spaces, short) are column names.
+    return all(len(n) <= 32 and " " not in n for n in names) and len(names) > 1
+
+
+def sniff_csv_dialect(sample: str, fmt: str) -> csv.Dialect:
+    """The dialect of a CSV/TSV head sample, as the readers (and `pii scrub`) use it."""
+    default = "\t" if fmt == "tsv" else ","
+    first = sample.split("\n", 1)[0]
+    delimiter = default
+    if not (fmt == "tsv" and "\t" in first):
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = default
+            if default not in first:
+                for d in (",", "\t", ";", "|"):
+                    if d in first:
+                        delimiter = d
+                        break
+
+    # Tab-separated files are often written without quoting; a stray quote must not swallow
+    # the rest of the file, so quoting is only honoured when the head shows quoted fields.
+    d = re.escape(delimiter)
+    quoted = bool(re.search(rf'(?:^|{d})"(?:[^"]|"")*"(?:{d}|\r?$)', sample, re.MULTILINE))
+    # (a class made by type(), not a class statement: this module may be compiled by mypyc)
+    dialect: type[csv.Dialect] = type("_Dialect", (csv.Dialect,), {
+        "delimiter": delimiter, "quotechar": '"', "doublequote": True,
+        "skipinitialspace": False, "lineterminator": "\n", "strict": False,
+        "quoting": csv.QUOTE_MINIMAL if (fmt != "tsv" or quoted) else csv.QUOTE_NONE})
+    return dialect()
+
+
+def _breaks(s: str, start: int = 0, end: int | None = None) -> int:
+    """Line breaks (\\n, \\r\\n, lone \\r) in s[start:end]."""
+    if end is None:
+        end = len(s)
+    cr = s.count("\r", start, end)
+    n = s.count("\n", start, end)
+    return n + cr - s.count("\r\n", start, end) if cr else n
+
+
+def _iter_csv(rr: RecordReader) -> Iterator[Cell]:
+    return _text_io_errors(_csv_cells(rr))
+
+
+def _csv_cells(rr: RecordReader) -> Iterator[Cell]:
+    old_limit = csv.field_size_limit()
+    with _TextInput(rr, newline="") as src:
+        f = src.text
+        head = f.read(_SNIFF_CHARS)
+        if head.endswith("\r"):
+            head += f.read(1)
+        if head and not head.endswith(("\n", "\r")):
+            head += f.readline()
+        dialect = sniff_csv_dialect(head, rr.format)
+        delim, quote = dialect.delimiter, dialect.quotechar or '"'
+        quoting = dialect.quoting != csv.QUOTE_NONE
+
+        pending: list[str] = []
+
+        def lines() -> Iterator[str]:
+            for ln in io.StringIO(head, newline=""):
+                pending.append(ln)
+                yield ln
+            for ln in f:
+                pending.append(ln)
+                yield ln
+
+        csv.field_size_limit(min(max(rr.max_bytes + 1, 1 << 17), 2**31 - 1))
+        try:
+            reader = csv.reader(lines(), dialect)
+            header: list[str | None] = []
+            prev = 0  # physical lines consumed before the current record
+            first = True
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as e:
+                    raise SourceError(f"not valid CSV at line {prev + 1}: {e}") from None
+                start = prev + 1
+                prev = reader.line_num
+                single = len(pending) == 1  # one physical line
+                raw = pending[0] if single else "".join(pending)
+                pending.clear()
+                if first:
+                    first = False
+                    sample_rows = list(csv.reader(io.StringIO(head, newline=""), dialect))
+                    if _looks_like_header(row, sample_rows[1:21], head, dialect):
+                        header = [h.strip() or None for h in row]
+                        keys_row: list[str | None] = [None] * len(row)
+                        yield from _csv_row_cells(row, keys_row, raw, single, start, delim, quote,
+                                                  quoting)
+                        continue
+                yield from _csv_row_cells(row, header, raw, single, start, delim, quote, quoting)
+            src.finish()
+        finally:
+            csv.field_size_limit(old_limit)
+
+
+def _csv_row_cells(row: list[str], keys: list[str | None], raw: str, single: bool, start: int,
+                   delim: str, quote: str, quoting: bool) -> Iterator[Cell]:
+    nkeys = len(keys)
+    if not quoting or quote not in raw:
+        # one physical line, nothing quoted: positions follow from the field lengths
+        col = 1
+        for i, v in enumerate(row):
+            if v:
+                yield Cell(v, start, col, keys[i] if i < nkeys else None)
+            col += len(v) + 1
+        return
+    if single:
+        # quoted fields on one physical line: only the columns are needed
+        pos = 0
+        end = len(raw)
+        for i, v in enumerate(row):
+            if raw.startswith(quote, pos):
+                if quote in v:
+                    lit = quote + v.replace(quote, quote + quote) + quote
+                    if not raw.startswith(lit, pos):
+                        break
+                    n = len(lit)
+                else:
+                    n = len(v) + 2
+                    if raw[pos + n - 1:pos + n] != quote or not raw.startswith(v, pos + 1):
+                        break
+                col = pos + 2
+            else:
+                n = len(v)
+                if not raw.startswith(v, pos):
+                    break
+                col = pos + 1
+            nxt = pos + n
+            if nxt < end and raw[nxt] not in (delim, "\r", "\n"):
+                break
+            if v:
+                yield Cell(v, start, col, keys[i] if i < nkeys else None)
+            pos = nxt + 1
+        else:
+            return
+        for j in range(i, len(row)):  # something unexpected: the rest without columns
+            if row[j]:
+                yield Cell(row[j], start, None, keys[j] if j < nkeys else None)
+        return
+    # Quoted fields: walk the raw record text to find where each field starts. The walk is
+    # exact for standard quoting; after anything unexpected (a stray quote inside a field) it
+    # falls back to counting the line breaks in the values and leaves the column unknown.
+    pos = 0
+    scanned = 0  # raw[:scanned] has been counted into `line`
+    line = start
+    line_start = 0  # position in raw where `line` starts
+    exact = True
+    for i, v in enumerate(row):
+        key = keys[i] if i < nkeys else None
+        if exact:
+            if raw.startswith(quote, pos):
+                lit = quote + v.replace(quote, quote + quote) + quote
+                skip = 1  # the column is where the text starts, after the quote
+            else:
+                lit = v
+                skip = 0
+            if raw.startswith(lit, pos) and (len(raw) == pos + len(lit)
+                                             or raw[pos + len(lit)] in (delim, "\r", "\n")):
+                n = _breaks(raw, scanned, pos)
+                if n:
+                    line += n
+                    line_start = max(raw.rfind("\n", scanned, pos),
+                                     raw.rfind("\r", scanned, pos)) + 1
+                scanned = pos
+                if v:
+                    yield Cell(v, line, pos - line_start + 1 + skip, key, True)
+                pos += len(lit) + 1
+                continue
+            exact = False
+            line += _breaks(raw, scanned, pos)
+        if v:
+            yield Cell(v, line, None, key, True)
+        line += _breaks(v)

@@ -1,0 +1,120 @@
+"""Safe reading of one file: regular files only, size caps, encodings (BOMs), binary content
+and Git LFS pointers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+class SourceError(Exception):
+    """A file that cannot be read as asked; the message is for the user, without the path."""
+
+
+@dataclass(frozen=True)
+class TextSource:
+    text: str
+    encoding: str
+    truncated: bool  # the file is larger than the cap and only its head was read
+    size: int
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Repo-relative with `/` when under the working directory, else as given, with `/`."""
+    p = Path(path)
+    if p.is_absolute():
+        with contextlib.suppress(ValueError):
+            p = p.relative_to(Path.cwd())
+    return p.as_posix()
+
+
+def read_head(path: str | os.PathLike[str], max_bytes: int) -> tuple[bytes, int]:
+    """Up to `max_bytes` bytes and the file size. Symlinks and non-regular files are refused."""
+    p = Path(path)
+    try:
+        st = p.lstat()
+    except FileNotFoundError:
+        raise SourceError("no such file") from None
+    except OSError as e:
+        raise SourceError(f"cannot read ({e.strerror or e})") from None
+    if p.is_symlink():
+        raise SourceError("symbolic link, not followed")
+    if not p.is_file():
+        raise SourceError("not a regular file")
+    try:
+        with open(p, "rb") as fh:
+            return fh.read(max_bytes), st.st_size
+    except OSError as e:
+        raise SourceError(f"cannot read ({e.strerror or e})") from None
+
+
+def sniff_encoding(head: bytes) -> str | None:
+    """The encoding to decode with, or None for binary content."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    if b"\0" in head[:8192]:
+        return None
+    return "utf-8"
+
+
+def is_lfs_pointer(head: bytes) -> bool:
+    return head.startswith(LFS_POINTER) and len(head) < 1024
+
+
+def read_text(path: str | os.PathLike[str], max_bytes: int) -> TextSource:
+    """Decode a text file (BOM-aware; invalid UTF-8 bytes become U+FFFD, never an exception).
+
+    Raises SourceError for binary content, unreadable paths and symlinks.
+    """
+    data, size = read_head(path, max_bytes)
+    encoding = sniff_encoding(data)
+    if encoding is None:
+        raise SourceError("binary content, not text")
+    if encoding.startswith("utf-16"):
+        data = data[: len(data) - len(data) % 2]
+    elif encoding == "utf-32":
+        data = data[: len(data) - len(data) % 4]
+    text = data.decode(encoding, errors="replace")
+    return TextSource(text=text, encoding=encoding, truncated=size > len(data), size=size)
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    """Open a regular file for reading; symlinks and other non-regular files are refused."""
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        raise SourceError("no such file") from None
+    except OSError as e:
+        raise SourceError(f"cannot read ({e.strerror or e})") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise SourceError("symbolic link, not followed")
+    if not stat.S_ISREG(st.st_mode):
+        raise SourceError("not a regular file")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise SourceError("symbolic link, not followed") from None
+        raise SourceError(f"cannot read ({e.strerror or e})") from None
+    return os.fdopen(fd, "rb")
+
+
+def _short(e: BaseException) -> str:
+    msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return msg[:200]

@@ -1,0 +1,137 @@
+"""What every record reader shares: the Cell, the read status, and a capped, decoded text
+stream over a file.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+
+from mlgate.sources.files import SourceError, _open_binary, sniff_encoding
+
+if TYPE_CHECKING:
+    from mlgate.sources.records import RecordReader
+
+
+_CHUNK = 1 << 20  # characters per read of the JSON tokenizer
+
+
+_STR_PIECE = 1 << 20  # a JSON string longer than this is yielded in pieces of about this size
+
+
+_PIECE_OVERLAP = 256  # each later piece repeats this many characters of the one before
+
+
+_SNIFF_CHARS = 8192  # head sample for csv.Sniffer
+
+
+class Cell(NamedTuple):
+    """One value of a data sample (a named tuple: immutable, and built several times faster
+    than a frozen dataclass, which matters at a few hundred thousand cells per commit).
+
+    text:   the value as text (a CSV field, a JSON string or number literal, a text line, a
+            notebook source/output line). Empty values are never yielded.
+    line:   1-based line of the file where the value starts (for .ipynb: of the .ipynb file;
+            for parquet: the 1-based row number).
+    column: 1-based column (in characters) in that line where the text of the value starts
+            (for a quoted value: just after the opening quote), when known. Within a value
+            without escapes, offset i of `text` stands at column + i.
+    key:    CSV/TSV header name, innermost JSON key, parquet column (or innermost struct
+            field) name; None for text lines, notebooks and where there is no key.
+    physical_breaks: the line breaks in `text` are the file's (a quoted multi-line CSV
+            field), so what follows one stands on a later line. Elsewhere a break in `text`
+            was an escape (JSON `\n`) or is inside a row (parquet): the value stays on `line`.
+    """
+
+    text: str
+    line: int
+    column: int | None
+    key: str | None
+    physical_breaks: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReadStatus:
+    truncated: bool  # reading stopped at max_bytes; the rest of the file was not read
+    bytes_read: int  # bytes of the file read (parquet: decoded bytes of the columns read)
+
+
+_FORMAT_NAMES = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSONL", "json": "JSON",
+                 "parquet": "parquet", "ipynb": "a notebook", "text": "text"}
+
+
+class _CappedRaw(io.RawIOBase):
+    """A raw binary stream over an open file that ends after `cap` bytes."""
+
+    def __init__(self, fh: BinaryIO, cap: int, head: bytes = b"") -> None:
+        self._fh = fh
+        self._left = cap
+        self._head = head  # bytes already read from fh (served first)
+        self.bytes_read = 0
+        self.truncated = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self._left <= 0:
+            if not self.truncated and self._fh.read(1):
+                self.truncated = True
+            return 0
+        want = min(len(b), self._left)
+        if self._head:
+            data, self._head = self._head[:want], self._head[want:]
+        else:
+            try:
+                data = self._fh.read(want)
+            except OSError as e:
+                raise SourceError(f"cannot read ({e.strerror or e})") from None
+        n = len(data)
+        b[:n] = data
+        self._left -= n
+        self.bytes_read += n
+        return n
+
+
+class _TextInput:
+    """A capped, decoded text stream over a file (context manager)."""
+
+    def __init__(self, rr: RecordReader, newline: str | None) -> None:
+        self.rr = rr
+        self.fh = _open_binary(rr.path)
+        try:
+            head = self.fh.read(min(rr.max_bytes, 8192))
+        except OSError as e:
+            self.fh.close()
+            raise SourceError(f"cannot read ({e.strerror or e})") from None
+        encoding = sniff_encoding(head)
+        if encoding is None:
+            self.fh.close()
+            raise SourceError(f"binary content, not {_FORMAT_NAMES[rr.format]}")
+        self.raw = _CappedRaw(self.fh, rr.max_bytes, head)
+        buffered = io.BufferedReader(self.raw, buffer_size=1 << 16)
+        self.text = io.TextIOWrapper(buffered, encoding=encoding, errors="replace",
+                                     newline=newline)
+
+    def __enter__(self) -> _TextInput:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.rr.status = ReadStatus(truncated=self.raw.truncated, bytes_read=self.raw.bytes_read)
+        self.fh.close()
+
+    def finish(self) -> None:
+        """Note whether the file goes on past the cap (call at the end of the input)."""
+        self.raw.readinto(bytearray(1))
+
+
+def _text_io_errors(gen: Iterator[Cell]) -> Iterator[Cell]:
+    """Turn decoding/IO surprises during iteration into SourceError."""
+    try:
+        yield from gen
+    except (OSError, UnicodeError, ValueError) as e:
+        if isinstance(e, SourceError):
+            raise
+        raise SourceError(f"cannot read ({e})") from None
