@@ -131,6 +131,8 @@ def open_regular(path: str | os.PathLike[str], *, follow_symlinks: bool = True) 
     try:
         fd = os.open(path, flags)
     except OSError as e:
+        if e.errno == errno.ENOENT and os.path.islink(path):
+            raise NoSuchFile("no such file (a dangling symbolic link)") from None
         raise _os_problem(e) from None
     try:
         st = os.fstat(fd)

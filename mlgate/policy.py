@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from mlgate.catalog import BY_CHECK, HOOKS
 from mlgate.errors import MlgateError
+from mlgate.fileio import UnsafeFile, printable, read_regular
 from mlgate.schema import SEVERITIES, Key, did_you_mean, nonempty, validate
 
 if sys.version_info >= (3, 11):
@@ -102,18 +104,29 @@ class Policy:
         return self.root / relative
 
 
-def _parse(path: Path) -> dict[str, Any]:
+POLICY_CAP = 1 << 20  # bytes: a policy (or a pyproject.toml) is a few kilobytes
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of a policy file: a regular file (whatever a symlink points at) of at most
+    POLICY_CAP bytes; a FIFO, device, directory or dangling symlink is an error naming it."""
     try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise MlgateError(f"{path}: cannot read policy file ({e.strerror or e})") from None
+        return read_regular(path, POLICY_CAP, what="policy file")
+    except UnsafeFile as e:
+        raise MlgateError(f"{printable(path)}: cannot read policy file: {e}") from None
+
+
+def _parse(path: Path, raw: bytes | None = None) -> dict[str, Any]:
+    raw = _read(path) if raw is None else raw
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as e:
-        raise MlgateError(f"{path}: not valid TOML (not UTF-8: {e.reason} at byte "
+        raise MlgateError(f"{printable(path)}: not valid TOML (not UTF-8: {e.reason} at byte "
                           f"{e.start})") from None
     except tomllib.TOMLDecodeError as e:
-        raise MlgateError(f"{path}: not valid TOML ({e})") from None
+        raise MlgateError(f"{printable(path)}: not valid TOML ({e})") from None
+    except RecursionError:
+        raise MlgateError(f"{printable(path)}: not valid TOML (nested too deeply)") from None
 
 
 def _tool_table(doc: Mapping[str, Any], path: Path) -> dict[str, Any] | None:
@@ -123,7 +136,7 @@ def _tool_table(doc: Mapping[str, Any], path: Path) -> dict[str, Any] | None:
         return None
     table = tool["mlgate"]
     if not isinstance(table, dict):
-        raise MlgateError(f"{path}: 'tool.mlgate' must be a table ([tool.mlgate])")
+        raise MlgateError(f"{printable(path)}: 'tool.mlgate' must be a table ([tool.mlgate])")
     return table
 
 
@@ -133,9 +146,9 @@ def load(path: Path) -> Policy:
     if path.name == "pyproject.toml":
         table = _tool_table(doc, path)
         if table is None:  # given explicitly with --policy: do not silently use the defaults
-            raise MlgateError(f"{path}: no [tool.mlgate] table")
+            raise MlgateError(f"{printable(path)}: no [tool.mlgate] table")
         doc = table
-    return Policy(doc, source=str(path), root=path.parent)
+    return Policy(doc, source=printable(path), root=path.parent)
 
 
 def discover(start: Path | None = None) -> Policy:
@@ -143,18 +156,17 @@ def discover(start: Path | None = None) -> Policy:
     and stopping at the git repository root."""
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):
+        # whatever is there by these names is read (or refused, naming it): a FIFO, device,
+        # directory or dangling symlink named mlgate.toml is never silently skipped (#12)
         candidate = directory / "mlgate.toml"
-        if candidate.is_file():
+        if os.path.lexists(candidate):
             return load(candidate)
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                mentioned = b"mlgate" in pyproject.read_bytes()
-            except OSError as e:
-                raise MlgateError(f"{pyproject}: cannot read ({e.strerror or e})") from None
-            table = _tool_table(_parse(pyproject), pyproject) if mentioned else None
+        if os.path.lexists(pyproject):
+            raw = _read(pyproject)
+            table = _tool_table(_parse(pyproject, raw), pyproject) if b"mlgate" in raw else None
             if table is not None:
-                return Policy(table, source=str(pyproject), root=directory)
+                return Policy(table, source=printable(pyproject), root=directory)
         if (directory / ".git").exists():
             break  # the repository root: a policy above it belongs to something else
     return Policy(root=_repo_root(here))

@@ -22,7 +22,10 @@ from pathlib import Path
 
 from mlgate import __version__
 from mlgate.errors import MlgateError
+from mlgate.fileio import UnsafeFile, atomic_write, printable, read_regular
 from mlgate.findings import Finding, Severity
+
+BASELINE_CAP = 50_000_000  # bytes: about 150,000 entries
 
 _ALLOW = re.compile(r"mlgate:\s*allow\s+([^\n]*)")
 # the rule list ends at the reason (` -- `), the end of a comment (`-->`, `*/`) or of the
@@ -114,15 +117,27 @@ class Baseline:
 
     @classmethod
     def load(cls, path: Path, *, required: bool = False) -> Baseline:
-        if not path.exists():
+        """The baseline at `path`; none there is an empty baseline (an error if `required`).
+        Anything else by that name that is not a regular file of at most BASELINE_CAP bytes
+        (a FIFO, a device, a directory, a dangling symlink) is an MlgateError naming it."""
+        if not os.path.lexists(path):
             if required:
-                raise MlgateError(f"{path}: baseline file not found")
+                raise MlgateError(f"{printable(path)}: baseline file not found")
             return cls(path=path)
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise MlgateError(f"{path}: not a valid mlgate baseline "
-                              f"({getattr(e, 'strerror', None) or e})") from None
+            raw = read_regular(path, BASELINE_CAP, what="baseline")
+        except UnsafeFile as e:
+            raise MlgateError(f"{printable(path)}: cannot read the baseline: {e}") from None
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as e:
+            raise MlgateError(f"{printable(path)}: not a valid mlgate baseline (not UTF-8: "
+                              f"{e.reason} at byte {e.start})") from None
+        except ValueError as e:
+            raise MlgateError(f"{printable(path)}: not a valid mlgate baseline ({e})") from None
+        except RecursionError:
+            raise MlgateError(f"{printable(path)}: not a valid mlgate baseline (nested too "
+                              "deeply)") from None
         return cls(_entries(doc, path), path)
 
     def apply(self, findings: list[Finding]) -> list[Finding]:
@@ -165,14 +180,11 @@ class Baseline:
                "entries": [dataclasses.asdict(e) for e in
                            sorted(entries.values(), key=lambda e: (e.path, e.rule,
                                                                    e.fingerprint))]}
-        tmp = path.with_name(path.name + ".tmp")
+        text = json.dumps(doc, indent=2, ensure_ascii=True) + "\n"
         try:
-            tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=True) + "\n",
-                           encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError as e:
-            tmp.unlink(missing_ok=True)
-            raise MlgateError(f"{path}: cannot write the baseline ({e.strerror or e})") from None
+            atomic_write(path, text.encode("utf-8"))
+        except UnsafeFile as e:
+            raise MlgateError(f"{printable(path)}: cannot write the baseline: {e}") from None
         return len(entries)
 
 
@@ -182,7 +194,7 @@ _FIELDS = ("fingerprint", "rule", "path", "reason", "added_by", "added_at")
 def _entries(doc: object, path: Path) -> list[BaselineEntry]:
     """The entries of a parsed baseline, or an MlgateError saying what is wrong with it."""
     def bad(problem: str) -> MlgateError:
-        return MlgateError(f"{path}: not a valid mlgate baseline ({problem})")
+        return MlgateError(f"{printable(path)}: not a valid mlgate baseline ({problem})")
 
     if not isinstance(doc, dict):
         raise bad("expected a JSON object")

@@ -101,7 +101,7 @@ def test_symlinks_to_regular_files_are_followed_dangling_ones_are_missing(tmp_pa
     (tmp_path / "link.toml").symlink_to("real.toml")
     (tmp_path / "dangling.toml").symlink_to("nowhere.toml")
     assert fileio.read_regular(tmp_path / "link.toml", 100) == b"a = 1\n"
-    with pytest.raises(NoSuchFile):
+    with pytest.raises(NoSuchFile, match=r"no such file \(a dangling symbolic link\)"):
         fileio.read_regular(tmp_path / "dangling.toml", 100)
     with pytest.raises(UnsafeFile, match="symbolic link, not followed"):
         fileio.read_regular(tmp_path / "link.toml", 100, follow_symlinks=False)

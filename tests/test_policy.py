@@ -215,6 +215,73 @@ def test_unreadable_policy_file(tmp_path: Path) -> None:
         load(tmp_path / "dir.toml")
 
 
+def _special(path: Path, kind: str) -> None:
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "dev-null":
+        path.symlink_to(os.devnull)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "dangling-symlink":
+        path.symlink_to("no-such-policy.toml")
+
+
+SPECIAL = ["fifo", "dev-zero", "dev-null", "directory", "dangling-symlink"]
+posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices, symlinks: POSIX")
+
+
+@posix_only
+@pytest.mark.parametrize("kind", SPECIAL)
+@pytest.mark.parametrize("name", ["mlgate.toml", "pyproject.toml"])
+def test_discovered_special_file_is_an_error_naming_it(repo: Path, kind: str, name: str) -> None:
+    # issue 11, #12: never silently the defaults; #2: never a hang or an endless read
+    _special(repo / name, kind)
+    with pytest.raises(MlgateError, match=rf"{re.escape(name)}: cannot read policy file: "
+                                          r"(not a regular file|no such file)"):
+        discover()
+
+
+@posix_only
+@pytest.mark.parametrize("kind", SPECIAL)
+def test_explicit_special_policy_is_an_error_naming_it(tmp_path: Path, kind: str) -> None:
+    _special(tmp_path / "policy.toml", kind)
+    with pytest.raises(MlgateError, match=r"policy\.toml: cannot read policy file"):
+        load(tmp_path / "policy.toml")
+
+
+def test_policy_file_over_the_cap_is_an_error(tmp_path: Path, monkeypatch) -> None:
+    from mlgate import policy
+
+    monkeypatch.setattr(policy, "POLICY_CAP", 100)
+    f = write(tmp_path / "mlgate.toml", "# x\n" * 50)
+    with pytest.raises(MlgateError, match=r"mlgate\.toml: cannot read policy file: policy file "
+                                          r"too large \(200 bytes; the limit is 100 bytes\)"):
+        load(f)
+
+
+def test_deeply_nested_policy_is_an_error_naming_it(tmp_path: Path) -> None:
+    # issue 11, #11: not "internal error: RecursionError"
+    f = write(tmp_path / "mlgate.toml", "exclude = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(MlgateError, match=r"mlgate\.toml: not valid TOML \(nested too deeply\)"):
+        load(f)
+
+
+@posix_only
+def test_a_symlink_to_a_regular_policy_is_followed(repo: Path) -> None:
+    write(repo / "shared" / "policy.toml", 'fail-on = "warning"\n')
+    (repo / "mlgate.toml").symlink_to("shared/policy.toml")
+    assert discover()["fail-on"] == "warning"
+
+
+def test_a_newline_in_the_policy_path_is_escaped(tmp_path: Path) -> None:
+    f = write(tmp_path / "two\nlines" / "mlgate.toml", "nope = 1\n")
+    with pytest.raises(MlgateError) as e:
+        load(f)
+    assert "two\\nlines" in e.value.message and "\n" not in e.value.message
+
+
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
 def test_unreadable_by_permission(tmp_path: Path) -> None:
     f = write(tmp_path / "mlgate.toml", "")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import random
+import stat
 import string
 from pathlib import Path
 
@@ -222,8 +224,76 @@ def test_baseline_not_utf8_or_a_directory(tmp_path: Path) -> None:
     with pytest.raises(MlgateError, match="not a valid mlgate baseline"):
         Baseline.load(tmp_path / "b.json")
     (tmp_path / "d.json").mkdir()
-    with pytest.raises(MlgateError, match="not a valid mlgate baseline"):
+    with pytest.raises(MlgateError, match=r"d\.json: cannot read the baseline: not a regular "
+                                          r"file \(a directory\)"):
         Baseline.load(tmp_path / "d.json")
+
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices, symlinks: POSIX")
+
+
+@posix_only
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "dangling-symlink"])
+@pytest.mark.parametrize("required", [False, True])
+def test_special_baseline_is_an_error_naming_it(tmp_path: Path, kind: str,
+                                                required: bool) -> None:
+    # issue 11, #2: a FIFO hung every hook, a symlink to /dev/zero read until out of memory
+    path = tmp_path / ".mlgate-baseline.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    else:
+        path.symlink_to("gone.json")
+    with pytest.raises(MlgateError, match=r"\.mlgate-baseline\.json: cannot read the baseline: "
+                                          r"(not a regular file|no such file)"):
+        Baseline.load(path, required=required)
+
+
+def test_baseline_over_the_cap_is_an_error(tmp_path: Path, monkeypatch) -> None:
+    from mlgate import suppress
+
+    monkeypatch.setattr(suppress, "BASELINE_CAP", 10)
+    (tmp_path / "b.json").write_text('{"entries": []}')
+    with pytest.raises(MlgateError, match=r"b\.json: cannot read the baseline: baseline too "
+                                          r"large"):
+        Baseline.load(tmp_path / "b.json")
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000,
+                                  '{"entries": ' + "[" * 100_000 + "]" * 100_000 + "}"])
+def test_deeply_nested_baseline_is_an_error_naming_it(tmp_path: Path, text: str) -> None:
+    # issue 11, #11: not "internal error: RecursionError"
+    (tmp_path / "b.json").write_text(text)
+    with pytest.raises(MlgateError, match=r"b\.json: not a valid mlgate baseline \(nested too "
+                                          r"deeply\)"):
+        Baseline.load(tmp_path / "b.json")
+
+
+@posix_only
+def test_baseline_write_never_replaces_a_fifo_or_symlink(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    with pytest.raises(MlgateError, match=r"fifo\.json: cannot write the baseline: not a "
+                                          r"regular file \(a FIFO\)"):
+        Baseline().write(fifo, [mk(1)], "r")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    link = tmp_path / "link.json"
+    link.symlink_to(os.devnull)
+    with pytest.raises(MlgateError, match="cannot write the baseline: symbolic link"):
+        Baseline().write(link, [mk(1)], "r")
+    assert link.is_symlink()
+    assert [p.name for p in tmp_path.iterdir() if "mlgate-tmp" in p.name] == []
+
+
+@posix_only
+def test_baseline_write_keeps_the_mode_and_leaves_no_temp(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    Baseline().write(path, [mk(1)], "r")
+    path.chmod(0o640)
+    Baseline.load(path).write(path, [mk(1), mk(2, fp="b" * 32)], "r")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json"]
 
 
 def test_baseline_write_to_missing_directory_is_an_error(tmp_path: Path) -> None:
