@@ -379,6 +379,7 @@ def atomic_write(target: str | os.PathLike[str], data: bytes | Callable[[BinaryI
                 raise _os_problem(e, verb="write") from None
             try:
                 with os.fdopen(fd, "wb") as fh:
+                    fh.raw.name = str(tmp)  # type: ignore[attr-defined]  # re-read by path (scrub)
                     if callable(data):
                         data(fh)
                     else:

@@ -28,6 +28,8 @@ from hypothesis import strategies as st
 
 from mlgate.cli import main
 from mlgate.errors import MlgateError
+from mlgate.fakes import fake_phone
+from mlgate.findings import FileError, Finding
 from mlgate.hooks.pii.scrub import Replacer, scrub_file
 from mlgate.policy import Policy
 
@@ -533,13 +535,15 @@ def test_json_pii_numbers_and_keys(tmp_path: Path) -> None:
     assert doc["tel"] == "<PHONE_NUMBER>" and doc["n"] == 42
 
 
-def test_jsonl_pretty_printed_records_and_blank_lines(tmp_path: Path) -> None:
+def test_jsonl_the_hook_cannot_read_is_refused_with_the_hooks_message(tmp_path: Path) -> None:
+    """A pretty-printed record in JSONL is an error to `mlgate pii` (it names line 3); scrub
+    says the same and writes nothing, rather than report success on a file the hook rejects."""
     src, out = tmp_path / "p.jsonl", tmp_path / "o.jsonl"
-    src.write_text('{"a": "ann@example.com"}\n\n{\n  "b": [\n    "bob@example.net"\n  ]\n}\n'
-                   '{"c": 1} {"d": "x"}\n')
-    assert scrub_file(src, out, Policy(), spans_fn=_regex_spans) == 2
-    assert out.read_text() == ('{"a": "<EMAIL_ADDRESS>"}\n\n{\n  "b": [\n    '
-                               '"<EMAIL_ADDRESS>"\n  ]\n}\n{"c": 1} {"d": "x"}\n')
+    src.write_text('{"a": "ann@example.com"}\n\n{\n  "b": [\n    "bob@example.net"\n  ]\n}\n')
+    with pytest.raises(MlgateError, match="not valid JSON at line 3"):
+        scrub_file(src, out, Policy(), spans_fn=_regex_spans)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["p.jsonl"]  # no temporary file left
 
 
 def test_tsv_without_quoting_keeps_stray_quotes(tmp_path: Path) -> None:
@@ -687,3 +691,25 @@ def test_parquet_nested_and_dictionary_columns(tmp_path: Path) -> None:
          "s": {"a": "<EMAIL_ADDRESS>", "b": 1}},
         {"d": "x", "m": [], "s": None},
         {"d": "<EMAIL_ADDRESS>", "m": None, "s": {"a": None, "b": 2}}]
+
+
+def _check(path: Path) -> tuple[list[Finding], list[FileError]]:
+    from mlgate.hooks.pii.check import check
+
+    items = list(check([str(path)], Policy()))
+    return ([f for f in items if isinstance(f, Finding)],
+            [e for e in items if isinstance(e, FileError)])
+
+
+def test_headerless_csv_scrub_and_hook_agree(tmp_path: Path) -> None:
+    """Issue 10: a header-less CSV of `id,phone,note` rows. The hook and scrub must take the
+    same keys (the reader's header decision): every value the hook reports is replaced, and
+    the scrubbed copy passes the hook (scrub checks that itself before writing)."""
+    rng = random.Random(5)
+    src, out = tmp_path / "calls.csv", tmp_path / "clean.csv"
+    src.write_text("".join(f"{1000 + i},{fake_phone(rng)},called back\n" for i in range(30)),
+                   encoding="utf-8")
+    findings, _ = _check(src)
+    assert sum(f.occurrences for f in findings if f.rule == "pii/PHONE_NUMBER") == 30
+    assert scrub_file(src, out, Policy()) == 30
+    assert _check(out) == ([], [])

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 from mlgate.sources.files import SourceError
 from mlgate.sources.stream import _SNIFF_CHARS, Cell, _text_io_errors, _TextInput
@@ -87,60 +88,99 @@ def _iter_csv(rr: RecordReader) -> Iterator[Cell]:
     return _text_io_errors(_csv_cells(rr))
 
 
+class LineTap:
+    """The lines of a text stream for csv.reader, after the head already read from it; keeps
+    the raw lines of the current record and the count of lines read. A class, not a
+    generator: csv.reader calls next() again after the end, which a compiled (mypyc)
+    generator does not survive."""
+
+    def __init__(self, head: str, rest: IO[str]) -> None:
+        self._head = io.StringIO(head, newline="")
+        self._rest = rest
+        self.pending: list[str] = []
+        self.lineno = 0
+
+    def __iter__(self) -> LineTap:
+        return self
+
+    def __next__(self) -> str:
+        line = self._head.readline() if self._head is not None else ""
+        if not line:
+            self._head = None  # type: ignore[assignment]
+            line = self._rest.readline()
+            if not line:
+                raise StopIteration
+        self.lineno += 1
+        self.pending.append(line)
+        return line
+
+    def take(self) -> str:
+        raw = "".join(self.pending)
+        self.pending.clear()
+        return raw
+
+
+def head_sample(f: IO[str]) -> str:
+    """The head the dialect and the header are decided on: about 8 KiB, to a line end."""
+    head = f.read(_SNIFF_CHARS)
+    if head.endswith("\r"):
+        head += f.read(1)
+    if head and not head.endswith(("\n", "\r")):
+        head += f.readline()
+    return head
+
+
+def header_keys(first: list[str], head: str, dialect: csv.Dialect) -> list[str | None] | None:
+    """The column names when the first row is a header (the decision every reader and the
+    rewriter share), else None."""
+    sample_rows = list(csv.reader(io.StringIO(head, newline=""), dialect))
+    if _looks_like_header(first, sample_rows[1:21], head, dialect):
+        return [h.strip() or None for h in first]
+    return None
+
+
+@contextlib.contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    old = csv.field_size_limit()
+    csv.field_size_limit(min(max(limit, 1 << 17), 2**31 - 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
 def _csv_cells(rr: RecordReader) -> Iterator[Cell]:
-    old_limit = csv.field_size_limit()
-    with _TextInput(rr, newline="") as src:
-        f = src.text
-        head = f.read(_SNIFF_CHARS)
-        if head.endswith("\r"):
-            head += f.read(1)
-        if head and not head.endswith(("\n", "\r")):
-            head += f.readline()
+    with _TextInput(rr, newline="") as src, _field_limit(rr.max_bytes + 1):
+        head = head_sample(src.text)
         dialect = sniff_csv_dialect(head, rr.format)
         delim, quote = dialect.delimiter, dialect.quotechar or '"'
         quoting = dialect.quoting != csv.QUOTE_NONE
-
-        pending: list[str] = []
-
-        def lines() -> Iterator[str]:
-            for ln in io.StringIO(head, newline=""):
-                pending.append(ln)
-                yield ln
-            for ln in f:
-                pending.append(ln)
-                yield ln
-
-        csv.field_size_limit(min(max(rr.max_bytes + 1, 1 << 17), 2**31 - 1))
-        try:
-            reader = csv.reader(lines(), dialect)
-            header: list[str | None] = []
-            prev = 0  # physical lines consumed before the current record
-            first = True
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as e:
-                    raise SourceError(f"not valid CSV at line {prev + 1}: {e}") from None
-                start = prev + 1
-                prev = reader.line_num
-                single = len(pending) == 1  # one physical line
-                raw = pending[0] if single else "".join(pending)
-                pending.clear()
-                if first:
-                    first = False
-                    sample_rows = list(csv.reader(io.StringIO(head, newline=""), dialect))
-                    if _looks_like_header(row, sample_rows[1:21], head, dialect):
-                        header = [h.strip() or None for h in row]
-                        keys_row: list[str | None] = [None] * len(row)
-                        yield from _csv_row_cells(row, keys_row, raw, single, start, delim, quote,
-                                                  quoting)
-                        continue
-                yield from _csv_row_cells(row, header, raw, single, start, delim, quote, quoting)
-            src.finish()
-        finally:
-            csv.field_size_limit(old_limit)
+        tap = LineTap(head, src.text)
+        reader = csv.reader(tap, dialect)
+        header: list[str | None] = []
+        prev = 0  # physical lines consumed before the current record
+        first = True
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as e:
+                raise SourceError(f"not valid CSV at line {prev + 1}: {e}") from None
+            start = prev + 1
+            prev = reader.line_num
+            single = len(tap.pending) == 1  # one physical line
+            raw = tap.pending[0] if single else tap.take()
+            tap.pending.clear()
+            keys: list[str | None] = header
+            if first:
+                first = False
+                names = header_keys(row, head, dialect)
+                if names is not None:
+                    header = names
+                    keys = [None] * len(row)  # the header itself: no context
+            yield from _csv_row_cells(row, keys, raw, single, start, delim, quote, quoting)
+        src.finish()
 
 
 def _csv_row_cells(row: list[str], keys: list[str | None], raw: str, single: bool, start: int,
@@ -221,3 +261,61 @@ def _csv_row_cells(row: list[str], keys: list[str | None], raw: str, single: boo
         if v:
             yield Cell(v, line, None, key, True)
         line += _breaks(v)
+
+
+# --- the rewriter (`mlgate pii scrub`) ---------------------------------------------------------
+
+def _write_row(row: list[str], raw: str, original: list[str], dialect: csv.Dialect) -> str:
+    """`row` in the quoting style that reproduces `raw` from `original`, with raw's ending.
+
+    The writer quotes a field only for the characters of its own line terminator, so rows are
+    written with `\r\n` (a field with a lone `\r` or `\n` gets quoted) and the ending swapped."""
+    body = raw.rstrip("\r\n")
+    ending = raw[len(body):]
+    quotechar = None if dialect.quoting == csv.QUOTE_NONE else '"'
+
+    def write(fields: list[str], quoting: Any) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=dialect.delimiter, quotechar=quotechar, quoting=quoting,
+                   lineterminator="\r\n").writerow(fields)
+        return buf.getvalue()[:-2] + ending
+
+    chosen: Any = csv.QUOTE_MINIMAL if quotechar else csv.QUOTE_NONE
+    for quoting in ((csv.QUOTE_MINIMAL, csv.QUOTE_ALL) if quotechar else ()):
+        if write(original, quoting) == raw:
+            chosen = quoting
+            break
+    return write(row, chosen)
+
+
+def rewrite_delimited(fin: IO[str], fout: IO[str], fmt: str,
+                      rewrite: Callable[[str, str | None], str]) -> None:
+    """Copy a CSV/TSV text with every field passed through `rewrite(value, key)`, with the
+    keys the reader gives the same fields (same head, dialect and header decision): a row
+    without changes is copied byte for byte, a changed row is written in its own quoting
+    style, delimiter and line ending."""
+    head = head_sample(fin)
+    dialect = sniff_csv_dialect(head, fmt)
+    tap = LineTap(head, fin)
+    with _field_limit(2**31 - 1):
+        reader = csv.reader(tap, dialect)
+        header: list[str | None] = []
+        first = True
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as e:
+                raise SourceError(f"not valid CSV at line {tap.lineno}: {e}") from None
+            raw = tap.take()
+            keys: list[str | None] = header
+            if first:
+                first = False
+                names = header_keys(row, head, dialect)
+                if names is not None:
+                    header = names
+                    keys = []
+            new = [rewrite(v, keys[i] if i < len(keys) else None) for i, v in enumerate(row)]
+            fout.write(raw if new == row else _write_row(new, raw, row, dialect))
+    fout.write(tap.take())  # e.g. trailing text the reader did not turn into a record

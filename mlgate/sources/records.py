@@ -48,9 +48,11 @@ class RecordReader:
         return reader(self)
 
 
-def iter_records(path: str | os.PathLike[str], max_bytes: int) -> RecordReader:
+def iter_records(path: str | os.PathLike[str], max_bytes: int, *, fmt: str | None = None
+                 ) -> RecordReader:
     """The values of a data sample, by extension: .csv, .tsv, .jsonl/.ndjson, .json, .parquet,
-    .ipynb; anything else is read as text lines.
+    .ipynb; anything else is read as text lines (`fmt` names the format instead: a
+    temporary copy has no telling extension).
 
     - CSV/TSV: the dialect is sniffed on the head (fallback: comma, or tab for .tsv). A first
       row that looks like a header gives the keys; the header cells themselves are yielded
@@ -88,4 +90,4 @@ def iter_records(path: str | os.PathLike[str], max_bytes: int) -> RecordReader:
     Encoding: BOM-aware (UTF-8, UTF-16, UTF-32), else UTF-8 with invalid bytes replaced by
     U+FFFD. A NUL byte in the first 8 KiB means binary content: SourceError.
     """
-    return RecordReader(path, max_bytes, record_format(path))
+    return RecordReader(path, max_bytes, fmt or record_format(path))

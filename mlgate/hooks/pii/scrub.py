@@ -37,30 +37,31 @@ detected again until nothing is left (a stand-in that would be detected falls ba
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import hmac
 import io
 import json
 import os
 import re
-import stat
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, BinaryIO, Protocol
 
 from mlgate.errors import MlgateError
+from mlgate.fileio import UnsafeFile, atomic_write, open_regular, printable
 from mlgate.policy import Policy
-from mlgate.sources import display_path, is_lfs_pointer, sniff_csv_dialect
+from mlgate.sources import (
+    SourceError,
+    display_path,
+    is_lfs_pointer,
+    iter_records,
+    record_format,
+)
+from mlgate.sources.delimited import rewrite_delimited
 
 MODES = ("tag", "pseudonym")
 KEY_ENV = "MLGATE_SCRUB_KEY"
-FORMATS = {  # by extension, as `mlgate pii` reads them; anything else is text lines
-    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-    ".json": "json", ".ipynb": "ipynb", ".parquet": "parquet",
-}
 MAX_RECORD_LINES = 1000  # a JSONL record may span lines (pretty-printed), up to this many
 MAX_PASSES = 3  # a changed value is detected again at most this many times
 _CACHE_SIZE = 16_384  # scrubbed values remembered (values up to _CACHE_TEXT characters)
@@ -211,10 +212,10 @@ def _sniff(head: bytes) -> _Encoding:
 
 
 @contextmanager
-def _text_streams(source: Path, dest: Path) -> Iterator[tuple[IO[str], IO[str], str]]:
+def _text_streams(source: Path, raw_out: BinaryIO) -> Iterator[tuple[IO[str], IO[str], str]]:
     """The source decoded and the destination encoded alike (BOM kept), newlines untranslated;
     also the decoded head of the source for sniffing."""
-    with open(source, "rb") as raw_in, open(dest, "wb") as raw_out:
+    with open_regular(source) as raw_in:
         head = raw_in.read(_SNIFF_BYTES)
         enc = _sniff(head)
         raw_in.seek(len(enc.bom))
@@ -247,97 +248,6 @@ def _scrub_text(fin: IO[str], fout: IO[str], rep: Replacer) -> None:
     for line in fin:
         body, ending = _split_ending(line)
         fout.write(rep.scrub(body) + ending)
-
-
-class _LineTap:
-    """Feeds csv.reader line by line and remembers the raw text of the current record."""
-
-    def __init__(self, fin: IO[str]) -> None:
-        self.fin = fin
-        self.raw: list[str] = []
-        self.lineno = 0
-
-    def __iter__(self) -> _LineTap:
-        return self
-
-    def __next__(self) -> str:
-        line = self.fin.readline()
-        if not line:
-            raise StopIteration
-        self.lineno += 1
-        self.raw.append(line)
-        return line
-
-    def take(self) -> str:
-        raw = "".join(self.raw)
-        self.raw.clear()
-        return raw
-
-
-def _csv_dialect(sample: str, fmt: str) -> tuple[str, str | None]:
-    """Delimiter and quote character, exactly as `mlgate pii` reads the file (so that the
-    cells scrubbed are the cells checked): the head up to the first line end after 8 KiB."""
-    cut = sample.find("\n", 8192)
-    dialect = sniff_csv_dialect(sample if cut < 0 else sample[:cut + 1], fmt)
-    return dialect.delimiter, (None if dialect.quoting == csv.QUOTE_NONE else '"')
-
-
-def _write_row(row: list[str], raw: str, original: list[str], delimiter: str,
-               quotechar: str | None) -> str:
-    """`row` in the quoting style that reproduces `raw` from `original`, with raw's ending.
-
-    The writer quotes a field only for the characters of its own line terminator, so rows are
-    written with `\r\n` (a field with a lone `\r` or `\n` gets quoted) and the ending swapped."""
-    _, ending = _split_ending(raw)
-
-    def write(fields: list[str], quoting: Any) -> str:
-        buf = io.StringIO()
-        csv.writer(buf, delimiter=delimiter, quotechar=quotechar, quoting=quoting,
-                   lineterminator="\r\n").writerow(fields)
-        return buf.getvalue()[:-2] + ending
-
-    chosen: Any = csv.QUOTE_MINIMAL if quotechar else csv.QUOTE_NONE
-    for quoting in ((csv.QUOTE_MINIMAL, csv.QUOTE_ALL) if quotechar else ()):
-        if write(original, quoting) == raw:
-            chosen = quoting
-            break
-    return write(row, chosen)
-
-
-def _scrub_csv(fin: IO[str], fout: IO[str], rep: Replacer, sample: str, fmt: str) -> None:
-    delimiter, quotechar = _csv_dialect(sample, fmt)
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(2**31 - 1)
-    try:
-        _scrub_csv_rows(fin, fout, rep, delimiter, quotechar)
-    finally:
-        csv.field_size_limit(old_limit)
-
-
-def _scrub_csv_rows(fin: IO[str], fout: IO[str], rep: Replacer, delimiter: str,
-                    quotechar: str | None) -> None:
-    tap = _LineTap(fin)
-    reader = csv.reader(tap, delimiter=delimiter, quotechar=quotechar, doublequote=True,
-                        strict=False,
-                        quoting=csv.QUOTE_MINIMAL if quotechar else csv.QUOTE_NONE)
-    header: list[str | None] | None = None
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            raise _FileProblem(f"line {tap.lineno}: not valid CSV ({e})") from None
-        raw = tap.take()
-        if header is None:
-            header = [h.strip() or None for h in row]  # the keys, as the hook takes them
-            keys: list[str | None] = [None] * len(row)  # the header itself: no context
-        else:
-            keys = [header[i] if i < len(header) else None for i in range(len(row))]
-        new = [rep.scrub(cell, k) for cell, k in zip(row, keys, strict=True)]
-        fout.write(raw if new == row else _write_row(new, raw, row, delimiter, quotechar))
-    rest = tap.take()  # e.g. trailing text the reader did not turn into a record
-    fout.write(rest)
 
 
 # A JSON string literal, a number, or a structural character; everything else (true, false,
@@ -494,7 +404,7 @@ def _scrub_json(fin: IO[str], fout: IO[str], rep: Replacer, notebook: bool) -> N
     fout.write(_scrub_json_text(text, rep, notebook=notebook))
 
 
-def _scrub_parquet(source: Path, dest: Path, rep: Replacer) -> None:
+def _scrub_parquet(source: Path, dest: BinaryIO, rep: Replacer) -> None:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -561,30 +471,6 @@ def _scrub_parquet(source: Path, dest: Path, rep: Replacer) -> None:
 # --------------------------------------------------------------------------- the command
 
 
-@contextmanager
-def _atomic_target(target: Path, source: Path) -> Iterator[Path]:
-    """A temporary file next to `target` that replaces it on success (and vanishes on error),
-    with the permissions of the file it replaces, or of `source` for a new file."""
-    directory = target.parent
-    try:
-        fd, name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.",
-                                    suffix=".mlgate-scrub")
-    except OSError as e:
-        raise MlgateError(f"{display_path(target)}: cannot write ({e.strerror or e})") from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        like = target if target.exists() else source
-        os.chmod(tmp, stat.S_IMODE(like.stat().st_mode))
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _key(salt: str | bytes | None) -> bytes:
     if salt is None:
         salt = os.environ.get(KEY_ENV) or None
@@ -606,7 +492,7 @@ def scrub_file(source: Path, target: Path, policy: Policy, mode: str = "tag", *,
     shown = display_path(source)
     if mode not in MODES:
         raise MlgateError(f"pii scrub: --mode must be one of {', '.join(MODES)}, not {mode!r}")
-    fmt = FORMATS.get(source.suffix.lower(), "text")
+    fmt = record_format(source)
     try:
         if not source.is_file():
             raise _FileProblem("no such file" if not source.exists() else "not a regular file")
@@ -623,29 +509,49 @@ def scrub_file(source: Path, target: Path, policy: Policy, mode: str = "tag", *,
         spans_fn = PiiDetector(policy).spans
     rep = Replacer(spans_fn, mode, _key(salt))
     in_place = target.exists() and os.path.samefile(source, target)
+
+    def write(fh: BinaryIO) -> None:
+        if fmt == "parquet":
+            _scrub_parquet(source, fh, rep)
+        else:
+            with _text_streams(source, fh) as (fin, fout, _sample):
+                if fmt in ("csv", "tsv"):
+                    rewrite_delimited(fin, fout, fmt, rep.scrub)
+                elif fmt == "jsonl":
+                    _scrub_jsonl(fin, fout, rep)
+                elif fmt in ("json", "ipynb"):
+                    _scrub_json(fin, fout, rep, notebook=fmt == "ipynb")
+                else:
+                    _scrub_text(fin, fout, rep)
+        if in_place and rep.count == 0:
+            raise _Unchanged
+        fh.flush()
+        left = _still_found(Path(fh.name), fmt, spans_fn)
+        if left:
+            raise _FileProblem(f"{left} value(s) would still be reported by `mlgate pii` in the "
+                               "scrubbed copy; nothing was written (please report this)")
+
     try:
-        with _atomic_target(target, source) as tmp:
-            if fmt == "parquet":
-                _scrub_parquet(source, tmp, rep)
-            else:
-                with _text_streams(source, tmp) as (fin, fout, sample):
-                    if fmt in ("csv", "tsv"):
-                        _scrub_csv(fin, fout, rep, sample, fmt)
-                    elif fmt == "jsonl":
-                        _scrub_jsonl(fin, fout, rep)
-                    elif fmt in ("json", "ipynb"):
-                        _scrub_json(fin, fout, rep, notebook=fmt == "ipynb")
-                    else:
-                        _scrub_text(fin, fout, rep)
-            if in_place and rep.count == 0:
-                raise _Unchanged
+        atomic_write(target, write, keep_mode_of=source)
     except _Unchanged:
         pass  # in place and nothing found: leave the file (and its mtime) alone
-    except _FileProblem as e:
+    except (_FileProblem, SourceError) as e:
         raise MlgateError(f"{shown}: {e}") from None
+    except UnsafeFile as e:
+        raise MlgateError(f"{printable(display_path(target))}: cannot write ({e})") from None
     except OSError as e:
         raise MlgateError(f"{shown}: cannot scrub ({e.strerror or e})") from None
     return rep.count
+
+
+def _still_found(path: Path, fmt: str, spans_fn: SpansFn) -> int:
+    """The values the hook would still report in the scrubbed copy, read by the hook's own
+    reader (the whole file): the promise that a scrubbed file passes the hook is checked on
+    every scrub, not assumed."""
+    left = 0
+    for cell in iter_records(path, max(path.stat().st_size, 1), fmt=fmt):
+        left += len(spans_fn(cell.text, cell.key))
+    return left
 
 
 class _Unchanged(Exception):
