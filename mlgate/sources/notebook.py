@@ -21,6 +21,13 @@ def _notebook_wants(path: tuple[str | None, ...]) -> bool:
     """Cell sources and the textual parts of outputs (nbformat 4, and 3's worksheets)."""
     if path[:2] == ("worksheets", None):
         path = path[2:]
+    # a value straight under `cells` or a cell's `outputs` that is no list item: the shape is
+    # wrong, and what it holds would not be read (fail closed, never a silent pass)
+    if path[:1] == ("cells",) and (len(path) == 1 or path[1] is not None):
+        raise SourceError("not a Jupyter notebook: 'cells' is not a list")
+    if len(path) >= 3 and path[0] == "cells" and path[2] == "outputs" and \
+            (len(path) == 3 or path[3] is not None):
+        raise SourceError("not a Jupyter notebook: a cell's 'outputs' is not a list")
     if len(path) < 3 or path[0] != "cells" or path[1] is not None:
         return False
     part = path[2]

@@ -109,18 +109,26 @@ def _column_batches(cells: Iterable[Any]) -> Iterator[list[Any]]:
     """The cells in batches of about a thousand (at most 1 MB of text), each ordered column by
     column (cells of one key keep their order). Checking a column's values one after
     another is markedly faster than row by row (users tables: ≈ 20 %): each column takes one
-    code path (e-mail, phone, IP ...), whose code and data then stay in the CPU's caches."""
+    code path (e-mail, phone, IP ...), whose code and data then stay in the CPU's caches.
+    When reading fails part-way (a syntax error), the cells read before it are still given
+    out as a last batch, then the error is raised: what was read is reported."""
     by_key: dict[str | None, list[Any]] = {}
     count = chars = 0
-    for cell in cells:
-        by_key.setdefault(cell.key, []).append(cell)
-        count += 1
-        chars += len(cell.text)
-        if count >= _BATCH_CELLS or chars >= _BATCH_CHARS:
-            yield [c for column in by_key.values() for c in column]
-            by_key, count, chars = {}, 0, 0
+    failure: Exception | None = None
+    try:
+        for cell in cells:
+            by_key.setdefault(cell.key, []).append(cell)
+            count += 1
+            chars += len(cell.text)
+            if count >= _BATCH_CELLS or chars >= _BATCH_CHARS:
+                yield [c for column in by_key.values() for c in column]
+                by_key, count, chars = {}, 0, 0
+    except Exception as e:  # re-raised below, after the cells read before it
+        failure = e
     if by_key:
         yield [c for column in by_key.values() for c in column]
+    if failure is not None:
+        raise failure
 
 
 def _safe_key(detector: PiiDetector, key: str | None) -> str | None:
