@@ -51,8 +51,13 @@ def _parquet_wanted(t: Any, pa: Any) -> bool:
         return _parquet_wanted(t.value_type, pa)
     if types.is_string(t) or types.is_large_string(t) or types.is_integer(t):
         return True
-    if getattr(types, "is_string_view", None) and types.is_string_view(t):
+    # binary columns often hold text (bytes written by a tokenizer, encoded JSON): read as
+    # UTF-8, like any other value, rather than passed unread
+    if types.is_binary(t) or types.is_large_binary(t) or types.is_fixed_size_binary(t):
         return True
+    for view in ("is_string_view", "is_binary_view"):
+        if getattr(types, view, None) and getattr(types, view)(t):
+            return True
     if types.is_list(t) or types.is_large_list(t) or types.is_fixed_size_list(t):
         return _parquet_wanted(t.value_type, pa)
     if types.is_map(t):
@@ -70,6 +75,8 @@ def _walk_value(value: Any, key: str | None, row: int) -> Iterator[Cell]:
     while stack and budget > 0:
         v, k = stack.pop()
         budget -= 1
+        if isinstance(v, bytes):
+            v = v.decode("utf-8", errors="replace")
         if isinstance(v, str):
             if v:
                 out.append(Cell(v, row, None, k))
@@ -126,13 +133,17 @@ def _parquet_cells(rr: RecordReader, fh: BinaryIO, pa: Any, pq: Any) -> Iterator
                 t = col.type
                 flat = (pa.types.is_string(t) or pa.types.is_large_string(t)
                         or pa.types.is_integer(t) or pa.types.is_dictionary(t)
+                        or pa.types.is_binary(t) or pa.types.is_large_binary(t)
+                        or pa.types.is_fixed_size_binary(t)
                         or (getattr(pa.types, "is_string_view", None)
                             and pa.types.is_string_view(t)))
                 values = col.to_pylist()
                 if flat:
                     for i, v in enumerate(values, row0 + 1):
-                        if v is None or v == "":
+                        if v is None or v == "" or v == b"":
                             continue
+                        if isinstance(v, bytes):
+                            v = v.decode("utf-8", errors="replace")
                         yield Cell(v if isinstance(v, str) else str(v), i, None, name)
                 else:
                     for i, v in enumerate(values, row0 + 1):

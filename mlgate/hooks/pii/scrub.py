@@ -59,6 +59,7 @@ from mlgate.sources import (
     record_format,
 )
 from mlgate.sources.delimited import rewrite_delimited
+from mlgate.sources.parquet import _parquet_wanted
 
 MODES = ("tag", "pseudonym")
 KEY_ENV = "MLGATE_SCRUB_KEY"
@@ -413,23 +414,15 @@ def _scrub_parquet(source: Path, dest: BinaryIO, rep: Replacer) -> None:
                            "pip install 'mlgate[parquet]'") from None
 
     def wanted(t: Any) -> bool:  # the column types `mlgate pii` checks
-        types = pa.types
-        if (types.is_string(t) or types.is_large_string(t) or types.is_integer(t)
-                or (hasattr(types, "is_string_view") and types.is_string_view(t))):
-            return True
-        if types.is_dictionary(t):
-            return wanted(t.value_type)
-        if types.is_list(t) or types.is_large_list(t) or types.is_fixed_size_list(t):
-            return wanted(t.value_type)
-        if types.is_struct(t):
-            return any(wanted(t.field(i).type) for i in range(t.num_fields))
-        if types.is_map(t):
-            return wanted(t.key_type) or wanted(t.item_type)
-        return False
+        return _parquet_wanted(t, pa)
 
     def walk(value: Any, key: str | None) -> Any:
         if isinstance(value, str):
             return rep.scrub(value, key)
+        if isinstance(value, bytes):  # read as UTF-8 by the hook; rewritten as UTF-8
+            text = value.decode("utf-8", errors="replace")
+            new = rep.scrub(text, key)
+            return value if new == text else new.encode("utf-8")
         if isinstance(value, bool) or value is None:
             return value
         if isinstance(value, int):  # an integer that is PII cannot hold a tag: null
@@ -461,6 +454,10 @@ def _scrub_parquet(source: Path, dest: BinaryIO, rep: Replacer) -> None:
                 for name, column in zip(batch.schema.names, batch.columns, strict=True):
                     if wanted(column.type):
                         values = [walk(v, name) for v in column.to_pylist()]
+                        if pa.types.is_fixed_size_binary(column.type):  # a changed value
+                            width = column.type.byte_width  # cannot keep the width: null
+                            values = [v if v is None or len(v) == width else None
+                                      for v in values]
                         column = pa.array(values, type=column.type)
                     columns.append(column)
                 writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=batch.schema))
