@@ -232,7 +232,7 @@ def test_patterns_skip_texts_without_a_character_every_match_has(det: PiiDetecto
         text = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 12)))
         expect = sorted((r.start, r.end, r.score) for r in ip.analyze(text, ["IP_ADDRESS"]))
         spans = pii_spans.remove_duplicates([("IP", a, b, sc) for a, b, sc in
-                                       presidio._pattern_spans(ip, text)])
+                                       presidio._pattern_spans(ip, text, det._plans)])
         assert sorted((a, b, sc) for _, a, b, sc in spans) == expect, text
 
 
@@ -251,7 +251,7 @@ def test_ip_invalidation_shortcut_is_presidios(parts: list[str]) -> None:
     text = ".".join(parts)
     assert bool(presidio._ip_invalid(rec.invalidate_result, text)) == \
         bool(rec.invalidate_result(text)), text
-    assert presidio._scan_plan(rec).invalidate.func is presidio._ip_invalid  # the shortcut in use
+    assert presidio.ScanPlans().plan(rec).invalidate.func is presidio._ip_invalid  # the shortcut in use
 
 
 def test_email_validation_is_remembered_per_host(det: PiiDetector, fake: Faker) -> None:

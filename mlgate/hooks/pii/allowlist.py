@@ -8,7 +8,7 @@ import bisect
 import functools
 import ipaddress
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     pass
@@ -96,7 +96,28 @@ def _inside(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
     return any(m.start() <= start and end <= m.end() for m in pattern.finditer(text, lo, hi))
 
 
-def _reportable_phone_candidate(text: str, c0: int, c1: int) -> bool:
+class NoiseMemo:
+    """What the default allowlist remembers of the last text it was asked about, per owner
+    (a PiiDetector): the prefilters and the allowlist ask about the same cell several times.
+    Each memo holds its text (so an identity test is a safe key) and is not shared between
+    threads; callers only read the lists it hands out."""
+
+    __slots__ = ("noise_text", "noise", "cover_text", "cover_starts", "cover_ends",
+                 "cell_text", "cell_key", "cell_noise")
+
+    def __init__(self) -> None:
+        self.noise_text: str | None = None  # _all_noise_tokens: the text and its tokens
+        self.noise: list[tuple[int, int]] = []
+        self.cover_text: str | None = None  # _noise_gaps: the text and its merged tokens
+        self.cover_starts: list[int] = []
+        self.cover_ends: list[int] = []
+        self.cell_text: str | None = None  # cell_is_noise: the cell, its key and the answer
+        self.cell_key: str | None = None
+        self.cell_noise = False
+
+
+def _reportable_phone_candidate(text: str, c0: int, c1: int, memo: NoiseMemo | None = None
+                                ) -> bool:
     """Whether a phone match inside this candidate can escape the default allowlist. A match
     sharing a character with a decimal number, timestamp, UUID or hex digest is dropped, so one
     that matters lies in a gap between those; it needs MIN_PHONE_DIGITS digits there, and a gap
@@ -104,7 +125,7 @@ def _reportable_phone_candidate(text: str, c0: int, c1: int) -> bool:
     allowlisted matches."""
     if text[c0:c1].isdigit() and _plain_value_of_key(text, c0, c1):
         return False  # every gap is a part of this run of digits, whose verdict it shares
-    for g0, g1 in _noise_gaps(text, c0, c1):
+    for g0, g1 in _noise_gaps(text, c0, c1, memo):
         while g0 < g1 and text[g0].isspace():
             g0 += 1
         if len(_DIGIT.findall(text, g0, g1)) < MIN_PHONE_DIGITS:
@@ -119,13 +140,14 @@ _NOISE_NEEDS = ((_FLOAT, re.compile(r"\d[.eE]")), (_TIMESTAMP, re.compile(r"\d\d
                 (_HEX_TOKEN, re.compile(r"[0-9a-fA-F]{16}")))
 
 
-def _noise_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _noise_tokens(text: str, start: int, end: int, memo: NoiseMemo | None = None
+                  ) -> list[tuple[int, int]]:
     """Decimal numbers (`0.123456`), ISO timestamps, UUIDs and hex digests that share a
     character with [start, end), searched 256 characters around it. A token that runs into
     the end of that window is not counted (the text beyond could make it something else)."""
     lo, hi = max(0, start - 256), min(len(text), end + 256)
     if lo == 0 and hi == len(text):  # the window is the whole text: its tokens, once per text
-        return [(a, b) for a, b in _all_noise_tokens(text) if a < end and start < b]
+        return [(a, b) for a, b in _all_noise_tokens(text, memo) if a < end and start < b]
     out = []
     for p, need in _NOISE_NEEDS:
         # `need`: a pattern every token of `p` contains (so, within the window): when it is
@@ -140,39 +162,38 @@ def _noise_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-_last_noise: list[Any] = [None, []]
-
-
-def _all_noise_tokens(text: str) -> list[tuple[int, int]]:
-    """Every noise token of `text` (by pattern, in order); the last text's are remembered."""
-    if _last_noise[0] is not text:
+def _all_noise_tokens(text: str, memo: NoiseMemo | None = None) -> list[tuple[int, int]]:
+    """Every noise token of `text` (by pattern, in order); the memo keeps the last text's."""
+    if memo is None:
+        memo = NoiseMemo()
+    if memo.noise_text is not text:
         out = []
         for p, need in _NOISE_NEEDS:
             if need.search(text) is not None:
                 out += [m.span() for m in p.finditer(text)]
-        _last_noise[0], _last_noise[1] = text, out
-    return _last_noise[1]  # shared: callers only read it
+        memo.noise_text, memo.noise = text, out
+    return memo.noise  # shared: callers only read it
 
 
-_last_cover: list[Any] = [None, [], []]
-
-
-def _noise_gaps(text: str, c0: int, c1: int) -> list[tuple[int, int]]:
+def _noise_gaps(text: str, c0: int, c1: int, memo: NoiseMemo | None = None
+                ) -> list[tuple[int, int]]:
     """The parts of [c0, c1) that no noise token sharing a character with it covers."""
+    if memo is None:
+        memo = NoiseMemo()
     if c0 > 256 or c1 + 256 < len(text):  # _noise_tokens searches a window around it
-        noise = sorted((max(a, c0), min(b, c1)) for a, b in _noise_tokens(text, c0, c1))
+        noise = sorted((max(a, c0), min(b, c1)) for a, b in _noise_tokens(text, c0, c1, memo))
         i, starts, ends = 0, [a for a, _ in noise], [b for _, b in noise]
     else:  # the window is the whole text: its tokens merged once, then found by bisection
-        if _last_cover[0] is not text:
+        if memo.cover_text is not text:
             starts, ends = [], []
-            for a, b in sorted(_all_noise_tokens(text)):
+            for a, b in sorted(_all_noise_tokens(text, memo)):
                 if ends and a <= ends[-1]:
                     ends[-1] = max(ends[-1], b)
                 else:
                     starts.append(a)
                     ends.append(b)
-            _last_cover[:] = [text, starts, ends]
-        starts, ends = _last_cover[1], _last_cover[2]
+            memo.cover_text, memo.cover_starts, memo.cover_ends = text, starts, ends
+        starts, ends = memo.cover_starts, memo.cover_ends
         i = bisect.bisect_right(ends, c0)  # the first token ending after c0
     gaps, pos = [], c0
     while i < len(starts) and starts[i] < c1:
@@ -185,8 +206,8 @@ def _noise_gaps(text: str, c0: int, c1: int) -> list[tuple[int, int]]:
     return gaps
 
 
-def _overlaps_noise(text: str, start: int, end: int) -> bool:
-    return bool(_noise_tokens(text, start, end))
+def _overlaps_noise(text: str, start: int, end: int, memo: NoiseMemo | None = None) -> bool:
+    return bool(_noise_tokens(text, start, end, memo))
 
 
 SENSITIVE_KEY_PREFIXES = ("phone", "mobile", "tel", "fax", "msisdn", "whatsapp", "contact",
@@ -238,9 +259,6 @@ def _plain_value_of_key(text: str, start: int, end: int) -> bool:
     return m is not None and not sensitive_key(m.group(1))
 
 
-_last_cell: list[Any] = [None, None, False]
-
-
 @functools.lru_cache(maxsize=4096)
 def _plain_key(key: str) -> bool:
     """A key whose plain numbers are not personal data: an id or metric, or not contact- or
@@ -248,21 +266,24 @@ def _plain_key(key: str) -> bool:
     return bool(_ID_KEY.fullmatch(key)) or not sensitive_key(key)
 
 
-def cell_is_noise(text: str, key: str | None) -> bool:
+def cell_is_noise(text: str, key: str | None, memo: NoiseMemo | None = None) -> bool:
     """A whole value that is a plain number under an id/metric key or any key that is not
     contact- or identity-like, or a float, timestamp, UUID or hex digest: nothing numeric
-    in it is personal data (default allowlist). The last cell's answer is remembered (the
+    in it is personal data (default allowlist). The memo keeps the last cell's answer (the
     prefilters and the allowlist both ask)."""
-    if _last_cell[0] is text and _last_cell[1] == key:
-        return bool(_last_cell[2])
+    if memo is not None and memo.cell_text is text and memo.cell_key == key:
+        return memo.cell_noise
     noise = bool(key is not None and _PLAIN_NUMBER.fullmatch(text) and _plain_key(key)) or \
         bool(_NOISE_VALUE.fullmatch(text.strip()))
-    _last_cell[0], _last_cell[1], _last_cell[2] = text, key, noise
+    if memo is not None:
+        memo.cell_text, memo.cell_key, memo.cell_noise = text, key, noise
     return noise
 
 
-def default_allowed(entity: str, text: str, start: int, end: int, key: str | None) -> bool:
-    """Whether the default allowlist (docs/hooks/pii-in-data-samples.md) covers this match."""
+def default_allowed(entity: str, text: str, start: int, end: int, key: str | None,
+                    memo: NoiseMemo | None = None) -> bool:
+    """Whether the default allowlist (docs/hooks/pii-in-data-samples.md) covers this match.
+    `memo`: the caller's (a detector's), to share the work on one text between calls."""
     value = text[start:end]
     if entity == "EMAIL_ADDRESS":
         domain = value.rpartition("@")[2].lower().rstrip(".")
@@ -275,7 +296,7 @@ def default_allowed(entity: str, text: str, start: int, end: int, key: str | Non
         return True
     if entity == "PHONE_NUMBER":
         digits = "".join(c for c in value if c.isdigit())
-        if len(digits) < MIN_PHONE_DIGITS or _overlaps_noise(text, start, end):
+        if len(digits) < MIN_PHONE_DIGITS or _overlaps_noise(text, start, end, memo):
             return True
         if _plain_value_of_key(text, start, end):
             return True
@@ -294,12 +315,12 @@ def default_allowed(entity: str, text: str, start: int, end: int, key: str | Non
                                 or _VERSION_AFTER.match(text, end)
                                 or (key is not None and "version" in key.lower())):
             return True
-    if cell_is_noise(text, key):
+    if cell_is_noise(text, key, memo):
         return True
     if start == 0 and end == len(text) and not (text[0].isspace() or text[-1].isspace()):
         # a token holding the whole cell would be a noise value that cell_is_noise sees
         return False
     if len(text) <= 4096:  # _inside scans the whole text: the text's tokens, once per text
-        return any(a <= start and end <= b for a, b in _all_noise_tokens(text))
+        return any(a <= start and end <= b for a, b in _all_noise_tokens(text, memo))
     return (_inside(_UUID, text, start, end) or _inside(_HEX_TOKEN, text, start, end)
             or _inside(_FLOAT, text, start, end) or _inside(_TIMESTAMP, text, start, end))

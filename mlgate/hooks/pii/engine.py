@@ -5,7 +5,6 @@ Presidio's AnalyzerEngine scores them with the no-op NLP engine.
 from __future__ import annotations
 
 import functools
-import gc
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate.hooks.pii.allowlist import (
     _NUMERIC_ENTITIES,
     MIN_PHONE_DIGITS,
+    NoiseMemo,
     cell_is_noise,
     default_allowed,
 )
@@ -45,17 +45,17 @@ from mlgate.hooks.pii.prefilter import (
 )
 from mlgate.hooks.pii.presidio import (
     _PRESIDIO_FLAGS,
-    _RE_READABLE,
+    ScanPlans,
     _custom,
     _iban_spans,
     _own,
     _pattern_spans,
     _predefined,
-    _presidio_imported,
     _regex_module,
     _spaceless,
     _token_windows,
     key_context,
+    setup_process,
 )
 from mlgate.hooks.pii.presidio_catalog import PREDEFINED
 from mlgate.hooks.pii.spans import OutOfTime, PiiSpan, _Covers, _outside, remove_duplicates
@@ -83,7 +83,10 @@ class _Rec:
 
 
 class PiiDetector:
-    """Presidio's recognizers behind cheap prefilters. Thread-unsafe; make one per process."""
+    """Presidio's recognizers behind cheap prefilters. All its caches are its own (none is
+    module-level): detectors with different policies can share a process. One detector is
+    not thread-safe: make one per thread (Presidio's process-wide setup, setup_process, runs
+    once, when the first one loads)."""
 
     def __init__(self, policy: Policy) -> None:
         cfg = policy.section("pii")
@@ -99,12 +102,16 @@ class PiiDetector:
         entities = list(dict.fromkeys(cfg["entities"]))
         countries = [c.lower() for c in cfg["countries"]]
         self.recs: list[_Rec] = []
+        # the default allowlist's memory of the last text it read (prefilters and allowlist
+        # ask about the same cell), and the lean runners' plans of its pattern recognizers
+        self._memo = NoiseMemo()
+        self._plans = ScanPlans()
         builtin = set(DEFAULT_ENTITIES)
         if "PHONE_NUMBER" in entities:
             # with the default allowlist, shorter numbers are never reported (and every region
             # set allows some number shorter than that: +43/+49 and four digits)
             n = MIN_PHONE_DIGITS if self.use_default_allowlist else min_phone_digits(regions)
-            phone_prefilter = _PhonePrefilter(n, self.use_default_allowlist)
+            phone_prefilter = _PhonePrefilter(n, self.use_default_allowlist, self._memo)
             self.recs.append(_Rec("PHONE_NUMBER", functools.partial(_phone, tuple(regions)),
                                   phone_prefilter, lean_phone=True))
             self.recs.append(_Rec("PHONE_NUMBER", _own("mlgate_phone", tuple(regions)),
@@ -171,13 +178,14 @@ class PiiDetector:
     def _load(self) -> None:
         if self._loaded:
             return
-        _presidio_imported()
+        setup_process()
         from presidio_analyzer import PatternRecognizer
 
         for rec in self.recs:
             rec.instance = rec.make()
             if not isinstance(rec.prefilter, _RegexPrefilter):  # not a custom recognizer
-                _RE_READABLE.update(p.regex for p in getattr(rec.instance, "patterns", ()))
+                self._plans.readable.update(p.regex
+                                            for p in getattr(rec.instance, "patterns", ()))
             rec.lean_pattern = (isinstance(rec.instance, PatternRecognizer)
                                 and type(rec.instance).analyze is PatternRecognizer.analyze)
             rec.lean_iban = type(rec.instance).__name__ == "IbanRecognizer"
@@ -185,11 +193,6 @@ class PiiDetector:
                                                 and _spaceless(rec.instance.patterns)):
                 rec.anchors = None
         self._loaded = True
-        # Importing Presidio and spaCy leaves over 100,000 objects that live as long as the
-        # process: exempt them from the cyclic garbage collector, which would walk them all on
-        # each full collection (≈ 0.45 s of a 12 s run; reference counting still frees what
-        # is freed later, only cycles among these objects would stay).
-        gc.freeze()
 
     def presidio_recognizers(self) -> list[Any]:
         """Presidio's own recognizers this detector runs (for a reference AnalyzerEngine)."""
@@ -220,7 +223,7 @@ class PiiDetector:
         numeric entities are skipped on a value the default allowlist covers whole."""
         if self._gate is not None and self._gate.search(text) is None:
             return []
-        noise = self.use_default_allowlist and cell_is_noise(text, key)
+        noise = self.use_default_allowlist and cell_is_noise(text, key, self._memo)
         picked = [r for r, test in (self._noise_prefilters if noise else self._prefilters)
                   if test is None or test(text)]
         phone = self._phone_prefilter
@@ -342,11 +345,11 @@ class PiiDetector:
                 for w0, w1 in _token_windows(text, rec.anchors(text)):
                     self._on_time()
                     found += [(a + w0, b + w0, sc)
-                              for a, b, sc in _pattern_spans(inst, text[w0:w1])]
+                              for a, b, sc in _pattern_spans(inst, text[w0:w1], self._plans)]
             elif rec.lean_pattern:
-                found = _pattern_spans(inst, text)
+                found = _pattern_spans(inst, text, self._plans)
             elif rec.lean_iban:
-                found = _iban_spans(inst, text)
+                found = _iban_spans(inst, text, self._plans)
             else:
                 found = [(r.start, r.end, float(r.score))
                          for r in inst.analyze(text=text, entities=[rec.entity],
@@ -394,7 +397,7 @@ class PiiDetector:
             if any(p.fullmatch(value) for p in self.allow_patterns):
                 return True
         return self.use_default_allowlist and default_allowed(span.entity, text, span.start,
-                                                              span.end, key)
+                                                              span.end, key, self._memo)
 
     def spans(self, text: str, key: str | None = None) -> list[PiiSpan]:
         """Non-overlapping PII spans of `text`, sorted: overlapping matches are merged into one

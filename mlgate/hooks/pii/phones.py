@@ -90,7 +90,7 @@ _PHONE_DESCS = ("general_desc", "fixed_line", "mobile", "toll_free", "premium_ra
                 "personal_number", "voip", "pager", "uan", "voicemail")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=512)  # per region (≈ 250)
 def _region_digits_rule(region: str) -> tuple[Any, Any, str | None, str, frozenset[int], Any
                                               ] | None:
     """What `phonenumbers.parse(digits, region)` uses of the region to read ASCII digits: its
@@ -188,7 +188,7 @@ def digits_may_be_number(digits: str, region: str, valid: bool = False,
     return False
 
 
-@functools.cache
+@functools.lru_cache(maxsize=512)  # per country code (≈ 215)
 def _main_metadata(cc: str) -> Any:
     """The metadata of the main region of a country code (the matcher's national-prefix
     test reads that region's formats and national prefix)."""
@@ -201,14 +201,14 @@ def _main_metadata(cc: str) -> Any:
 def _demands_prefix(number_format: Any) -> bool:
     """The matcher's reading of a format: it has a national-prefix rule, not optional, and
     not the first-group symbol (`$1`) alone."""
-    from phonenumbers.phonenumberutil import _formatting_rule_has_first_group_only
+    from mlgate.hooks.pii import phonenumbers_private as pn
 
     rule = number_format.national_prefix_formatting_rule
     return bool(rule and not number_format.national_prefix_optional_when_formatting
-                and not _formatting_rule_has_first_group_only(rule))
+                and not pn.formatting_rule_has_first_group_only(rule))
 
 
-@functools.cache
+@functools.lru_cache(maxsize=512)  # per country code
 def _prefix_rules(cc: str) -> bool:
     """Whether any format of the country code's main region demands a national prefix (not
     for North America or India, for example: no number there needs the test)."""
@@ -229,12 +229,12 @@ def _national_prefix_at_start(cc: str, digits: str) -> bool:
 def _national_prefix_required(cc: str, national: str) -> bool:
     """Whether the matcher's national-prefix test demands a national prefix before this
     national significant number (the format it chooses for the number demands one)."""
-    from phonenumbers.phonenumberutil import _choose_formatting_pattern_for_number
+    from mlgate.hooks.pii import phonenumbers_private as pn
 
     md = _main_metadata(cc)
     if md is None:
         return False
-    chosen = _choose_formatting_pattern_for_number(md.number_format, national)
+    chosen = pn.choose_formatting_pattern_for_number(md.number_format, national)
     return chosen is not None and _demands_prefix(chosen)
 
 
@@ -242,15 +242,16 @@ def _parsed_strings(candidate: str) -> Iterator[str]:
     """Every string PhoneNumberMatcher._extract_match may parse for this candidate: the
     candidate, then the groups of its inner-match search (a superset: whether it gets that
     far does not matter here)."""
-    from phonenumbers.phonenumbermatcher import _INNER_MATCHES
-    from phonenumbers.phonenumberutil import _UNWANTED_END_CHAR_PATTERN as unwanted
+    from mlgate.hooks.pii import phonenumbers_private as pn
+
+    unwanted = pn.UNWANTED_END_CHAR_PATTERN
 
     def trim(value: str) -> str:
         m = unwanted.search(value)
         return value[:m.start()] if m else value
 
     yield candidate
-    for pattern in _INNER_MATCHES:
+    for pattern in pn.INNER_MATCHES:
         m = pattern.search(candidate)
         if m:
             yield trim(candidate[:m.start()])
@@ -284,23 +285,23 @@ def _parse_view(value: str, valid: bool) -> bool | str:
     part: False if it gives no possible (`valid`: valid) number in any region, True if it may
     give one in every region (or this cannot tell), else the ASCII digits it reads in the
     default region (after the characters it skips and an extension it strips)."""
-    from phonenumbers import phonenumberutil as pu
+    from mlgate.hooks.pii import phonenumbers_private as pn
 
     if count_digits(value) < 2:
         return False  # parse: not a viable number
     if not value.isascii() or _RFC3966.search(value):
         return True
-    national = pu._extract_possible_number(value)
-    if not pu._is_viable_phone_number(national):
+    national = pn.extract_possible_number(value)
+    if not pn.is_viable_phone_number(national):
         return False
-    national = pu._maybe_strip_extension(national)[1]
-    plus = pu._PLUS_CHARS_PATTERN.match(national)
+    national = pn.maybe_strip_extension(national)[1]
+    plus = pn.PLUS_CHARS_PATTERN.match(national)
     if plus:
         verdict = _plus_parse(value, valid)
         if verdict is not None:
             return verdict
         national = national[plus.end():]
-    if pu._VALID_ALPHA_PHONE_PATTERN.fullmatch(national):
+    if pn.VALID_ALPHA_PHONE_PATTERN.fullmatch(national):
         return True  # letters read as keypad digits
     return "".join(c for c in national if c.isdigit())
 
@@ -313,8 +314,9 @@ def region_filter(text: str, leniency: int) -> Callable[[str], bool]:
     search goes on from the end of the last candidate) and this is a complete account of
     what it parses. What does not depend on the region is worked out here, once; the rest
     when a region is asked about (callers that stop early never ask about the others)."""
-    from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
+    from mlgate.hooks.pii import phonenumbers_private as pn
 
+    cut = pn.SECOND_NUMBER_START_PATTERN
     valid = leniency >= 1
     digit_strings: list[tuple[str, bool]] = []
     for m in _phone_pattern().finditer(text):

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mlgate.hooks.pii.allowlist import _DIGIT, _reportable_phone_candidate
+from mlgate.hooks.pii.allowlist import _DIGIT, NoiseMemo, _reportable_phone_candidate
 
 if TYPE_CHECKING:
     pass
@@ -57,18 +57,18 @@ _DIGIT_SHAPES = str.maketrans("0123456789", "0000000000")
 
 @functools.lru_cache(maxsize=1)
 def _phone_pattern() -> re.Pattern[str]:
-    from phonenumbers import phonenumbermatcher
+    from mlgate.hooks.pii import phonenumbers_private as pn
 
-    return phonenumbermatcher._PATTERN  # the candidate pattern PhoneNumberMatcher searches
+    pattern: re.Pattern[str] = pn.PATTERN  # the candidate pattern PhoneNumberMatcher searches
+    return pattern
 
 
 @functools.lru_cache(maxsize=1)
 def _phone_block_gap() -> re.Pattern[str]:
     """What the candidate pattern allows between two digit blocks (≤ 4 punctuation marks)."""
-    from phonenumbers import phonenumbermatcher
+    from mlgate.hooks.pii import phonenumbers_private as pn
 
-    pm: Any = phonenumbermatcher  # private names the type stubs do not list
-    return re.compile(pm._PUNCTUATION, pm._REGEX_FLAGS)
+    return re.compile(pn.PUNCTUATION, pn.REGEX_FLAGS)
 
 
 def min_phone_digits(regions: Sequence[str]) -> int:
@@ -106,8 +106,9 @@ def phone_candidates(text: str, min_digits: int) -> list[tuple[int, int]]:
     digits can be there at all (no _digit_run in the text)."""
     if count_digits(text) < min_digits or _digit_run(min_digits).search(text) is None:
         return []
-    from phonenumbers.phonenumberutil import _SECOND_NUMBER_START_PATTERN as cut
+    from mlgate.hooks.pii import phonenumbers_private as pn
 
+    cut = pn.SECOND_NUMBER_START_PATTERN
     slashes = "/" in text or "\\" in text  # a cut needs one (checked per candidate then)
     chains: list[list[Any]] = []  # [start, end, cut?] of joined candidates
     for a, b in [m.span() for m in _phone_pattern().finditer(text)]:
@@ -174,8 +175,10 @@ class _PhonePrefilter:
     of the last text are remembered, so that both prefilters and the confirming step compute
     them (and which of them escape the default allowlist) once per text."""
 
-    def __init__(self, min_digits: int, allowlist: bool = False) -> None:
+    def __init__(self, min_digits: int, allowlist: bool = False,
+                 memo: NoiseMemo | None = None) -> None:
         self.min_digits = min_digits
+        self.memo = NoiseMemo() if memo is None else memo  # its owner's (the detector's)
         self.allowlist = allowlist  # drop candidates that can only hold allowlisted matches
         self._text: str | None = None
         self._found: list[tuple[int, int]] = []
@@ -198,7 +201,8 @@ class _PhonePrefilter:
     def _is_reportable(self, text: str, candidate: tuple[int, int]) -> bool:
         known = self._reportable.get(candidate)
         if known is None:
-            known = self._reportable[candidate] = _reportable_phone_candidate(text, *candidate)
+            known = self._reportable[candidate] = _reportable_phone_candidate(
+                text, *candidate, self.memo)
         return known
 
     def __call__(self, text: str, cheap: bool = False) -> bool:

@@ -1,5 +1,6 @@
-"""Presidio glue: imports and process-wide settings, predefined recognizers, and lean runners
-of Presidio's pattern recognizers (the same results as their `analyze`, less overhead).
+"""Presidio glue: imports and process-wide settings (setup_process), predefined recognizers,
+and lean runners of Presidio's pattern recognizers (the same results as their `analyze`, less
+overhead).
 """
 
 from __future__ import annotations
@@ -85,19 +86,32 @@ def _predefined(class_name: str) -> Callable[[], Any]:
     return make
 
 
-def _presidio_imported() -> None:
-    """Process-wide Presidio settings: bounded regex scans, and a silent logger (Presidio logs
-    matched values on some validation errors: that must never reach a terminal or CI log).
-    The import runs with the cyclic garbage collector paused: its collections there walk the
-    100,000 objects the import leaves behind for nothing (see _load's gc.freeze)."""
+def setup_process() -> None:
+    """Process-wide setup for running Presidio here: the one place the pii hook changes
+    state of the whole process. Idempotent (a second call does nothing); PiiDetector calls it
+    before it makes its recognizers, and a worker that runs detectors in threads may call it
+    once before starting them. It
+
+    - imports Presidio (and mlgate's recognizer module) with the cyclic garbage collector
+      paused: its collections there walk the 100,000 objects the import leaves behind for
+      nothing; then exempts those objects from later collections (`gc.freeze`), which would
+      walk them all on each full collection (≈ 0.45 s of a 12 s run; reference counting still
+      frees what is freed later, only cycles among these objects would stay);
+    - bounds Presidio's regex scans (REGEX_TIMEOUT_SECONDS instead of its 60 s);
+    - silences Presidio's logger (it logs matched values on some validation errors: that must
+      never reach a terminal or CI log)."""
+    if _process_ready:
+        return
     collecting = gc.isenabled()
     gc.disable()
     try:
+        import presidio_analyzer.predefined_recognizers  # noqa: F401
         from presidio_analyzer import pattern_recognizer
+
+        import mlgate.hooks.pii.presidio_recognizers  # noqa: F401
     finally:
         if collecting:
             gc.enable()
-
     pattern_recognizer.REGEX_TIMEOUT_SECONDS = REGEX_TIMEOUT_SECONDS
     try:
         from presidio_analyzer.predefined_recognizers.generic import iban_recognizer
@@ -109,6 +123,13 @@ def _presidio_imported() -> None:
     log = logging.getLogger("presidio-analyzer")
     log.setLevel(logging.CRITICAL + 1)
     log.propagate = False
+    gc.freeze()
+    _process_ready.append(True)
+
+
+# whether setup_process has run in this process (it sets process-wide state, so its record
+# is process-wide too; nothing else in the pii hook is)
+_process_ready: list[bool] = []
 
 
 def key_context(key: str | None) -> list[str]:
@@ -147,13 +168,16 @@ def _token_windows(text: str, anchors: Iterator[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
+def _pattern_spans(rec: Any, text: str, plans: ScanPlans | None = None
+                   ) -> list[tuple[int, int, float]]:
     """PatternRecognizer.analyze without explanation objects: each pattern (compiled by the
     `regex` module with the recognizer's flags, bounded by REGEX_TIMEOUT_SECONDS), then
-    validate_result (True: 1.0, False: 0.0) and invalidate_result (True: 0.0)."""
+    validate_result (True: 1.0, False: 0.0) and invalidate_result (True: 0.0). `plans`: the
+    caller's (a detector's) plans; without, one is worked out for this call."""
     out = []
-    invalidate = _scan_plan(rec).invalidate
-    for pattern, m in _pattern_matches(rec, text):
+    plan = (plans or ScanPlans()).plan(rec)
+    invalidate = plan.invalidate
+    for pattern, m in _plan_matches(plan, text):
         a, b = m.span()
         if a == b:
             continue
@@ -169,11 +193,11 @@ def _pattern_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
     return out
 
 
-def _pattern_matches(rec: Any, text: str) -> Iterator[tuple[Any, Any]]:
+def _plan_matches(plan: _Plan, text: str) -> Iterator[tuple[Any, Any]]:
     """(pattern, match) of each of the recognizer's patterns, compiled as Presidio does (the
     `regex` module, the recognizer's flags); a pattern that hits REGEX_TIMEOUT_SECONDS stops.
     A pattern is not scanned over a text that lacks a character each of its matches has."""
-    for pattern, compiled, needed in _scan_plan(rec).steps:
+    for pattern, compiled, needed in plan.steps:
         if needed and not all(c in text for c in needed):
             continue
         try:
@@ -198,12 +222,28 @@ class _Plan(NamedTuple):
     invalidate: Callable[[str], object]
 
 
-def _scan_plan(rec: Any) -> _Plan:
-    flags = rec.global_regex_flags
-    plan = _PLANS.get(id(rec))
-    if plan is not None and plan.rec is rec and plan.flags == flags \
-            and plan.patterns == rec.patterns:
+class ScanPlans:
+    """A detector's plans of its pattern recognizers, and which patterns `re` reads as the
+    `regex` module does (`readable`: the patterns of Presidio's and mlgate's own recognizers;
+    a policy's custom pattern may use syntax that `re` reads differently, `[[:digit:]]`,
+    `{e<=1}`, so it is always scanned). Owned by one detector: not shared between threads."""
+
+    def __init__(self) -> None:
+        self.readable: set[str] = set()
+        # keyed by the recognizer itself (compared by identity; the key keeps it alive)
+        self._plans: dict[Any, _Plan] = {}
+
+    def plan(self, rec: Any) -> _Plan:
+        """The recognizer's plan; worked out again if its flags or patterns changed."""
+        flags = rec.global_regex_flags
+        plan = self._plans.get(rec)
+        if plan is not None and plan.flags == flags and plan.patterns == rec.patterns:
+            return plan
+        plan = self._plans[rec] = _scan_plan(rec, flags, self.readable)
         return plan
+
+
+def _scan_plan(rec: Any, flags: Any, readable: set[str] | frozenset[str]) -> _Plan:
     rx = _regex_module()
     steps = []
     for pattern in rec.patterns:
@@ -212,7 +252,7 @@ def _scan_plan(rec: Any) -> _Plan:
             pattern.compiled_regex = rx.compile(pattern.regex, flags=flags)
         # (read without the flags: verbose mode would change what is literal)
         needed = required_chars(pattern.regex) \
-            if pattern.regex in _RE_READABLE and not flags & rx.VERBOSE else frozenset()
+            if pattern.regex in readable and not flags & rx.VERBOSE else frozenset()
         steps.append((pattern, pattern.compiled_regex, needed))
     invalidate: Callable[[str], object] = rec.invalidate_result
     if type(rec).__name__ == "IpRecognizer":
@@ -220,13 +260,7 @@ def _scan_plan(rec: Any) -> _Plan:
 
         if type(rec).invalidate_result is IpRecognizer.invalidate_result:
             invalidate = functools.partial(_ip_invalid, invalidate)
-    if len(_PLANS) >= 256:
-        _PLANS.clear()  # recognizers of detectors long gone (tests make many)
-    plan = _PLANS[id(rec)] = _Plan(rec, flags, list(rec.patterns), steps, invalidate)
-    return plan
-
-
-_PLANS: dict[int, _Plan] = {}
+    return _Plan(rec, flags, list(rec.patterns), steps, invalidate)
 
 
 def _ip_invalid(invalidate: Callable[[str], object], text: str) -> object:
@@ -240,56 +274,27 @@ def _ip_invalid(invalidate: Callable[[str], object], text: str) -> object:
     return any(len(p) > 3 or (p[0] == "0" and len(p) > 1) or int(p) > 255 for p in parts)
 
 
-# The patterns of Presidio's and mlgate's own recognizers: `re`, which required_chars parses
-# them with, reads them as the `regex` module does. A policy's custom pattern may use syntax
-# that `re` reads differently (`[[:digit:]]`, `{e<=1}`), so it is always scanned.
-_RE_READABLE: set[str] = set()
-
-
 @functools.lru_cache(maxsize=256)
 def required_chars(pattern: str) -> frozenset[str]:
     """ASCII characters other than letters that every match of `pattern` contains: literals
     outside optional parts and look-arounds, in every branch of an alternation (IP patterns
     need a `:` or a `.`, Presidio's dashed SSN forms a `-`). Letters are left out (the
     patterns are matched ignoring case); a pattern `re` cannot parse requires nothing known."""
-    import importlib
-    import sys
-
-    # `re`'s own parser (private: sre_parse before Python 3.11, re._parser since)
-    names = ("re._parser", "re._constants") if sys.version_info >= (3, 11) else \
-        ("sre_parse", "sre_constants")
-    _parser: Any = importlib.import_module(names[0])
-    c: Any = importlib.import_module(names[1])
-
-    def required(items: Any) -> set[str]:
-        out: set[str] = set()
-        for op, arg in items:
-            if op is c.LITERAL:
-                out.add(chr(arg))
-            elif op is c.IN and len(arg) == 1 and arg[0][0] is c.LITERAL:
-                out.add(chr(arg[0][1]))
-            elif op is c.SUBPATTERN:
-                out |= required(arg[3])
-            elif op is c.ATOMIC_GROUP:
-                out |= required(arg)
-            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and arg[0] >= 1:
-                out |= required(arg[2])
-            elif op is c.BRANCH:
-                out |= set.intersection(*(required(b) for b in arg[1]))
-        return out
+    from mlgate.upstream import re_parser
 
     try:
-        found = required(_parser.parse(pattern))
+        found = re_parser.required_literals(pattern)
     except Exception:  # syntax of the `regex` module that `re` does not know
         return frozenset()
     return frozenset(ch for ch in found if ch.isascii() and not ch.isalpha())
 
 
-def _iban_spans(rec: Any, text: str) -> list[tuple[int, int, float]]:
+def _iban_spans(rec: Any, text: str, plans: ScanPlans | None = None
+                ) -> list[tuple[int, int, float]]:
     """IbanRecognizer.analyze without explanation objects: per match, the longest of its
     group-ends that validates (checksum and country format) wins, as in Presidio."""
     out = []
-    for pattern, m in _pattern_matches(rec, text):
+    for pattern, m in _plan_matches((plans or ScanPlans()).plan(rec), text):
         for group in reversed(range(1, len(m.groups()) + 1)):
             a = m.span(0)[0]
             b = m.span(group)[1] if m.span(group)[1] > 0 else m.span(0)[1]

@@ -1,7 +1,7 @@
 """Presidio 2.2.366's predefined pattern recognizers: (class name, country code, entity).
 
 A static copy, so that validating a policy never imports Presidio (≈ 1 s);
-tests/hooks/pii/test_presidio_catalog.py fails when the pinned Presidio's own list differs.
+tests/hooks/pii/test_upstream.py fails when the pinned Presidio's own list differs.
 """
 
 from __future__ import annotations
