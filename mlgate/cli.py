@@ -69,13 +69,20 @@ def run_and_report(checks: Sequence[str], paths: Sequence[str], policy: Any, fmt
         result.findings = result.blocking()
     text = render(result, fmt)
     if output:
-        try:
-            Path(output).write_text(text + "\n", encoding="utf-8")
-        except OSError as e:
-            raise MlgateError(f"{output}: cannot write the report ({e.strerror or e})") from None
+        write_report(output, text)
     elif text:
         click.echo(text)
     sys.exit(result.exit_code)
+
+
+def write_report(output: str, text: str) -> None:
+    """Write a report file atomically, onto a regular file only (never a FIFO or device)."""
+    from mlgate.fileio import UnsafeFile, atomic_write, printable
+
+    try:
+        atomic_write(output, (text + "\n").encode("utf-8", "surrogateescape"))
+    except UnsafeFile as e:
+        raise MlgateError(f"{printable(output)}: cannot write the report: {e}") from None
 
 
 def hook_command(hook: Hook) -> click.Command:
@@ -137,14 +144,22 @@ def baseline_cmd(checks: tuple[str, ...], reason: str, output: str | None,
     author when the baseline is rewritten; an entry without a reason is reported as a warning.
     """
     from mlgate.baseline import write_baseline
+    from mlgate.fileio import printable
 
     policy = load_policy(policy_path)
     target = Path(output) if output else policy.resolve(policy["baseline"])
-    count, without_reason = write_baseline(policy, target, list(checks), list(paths), reason)
-    click.echo(f"wrote {count} entr{'y' if count == 1 else 'ies'} to {target}")
+    count, without_reason, errors = write_baseline(policy, target, list(checks), list(paths),
+                                                   reason)
+    click.echo(f"wrote {count} entr{'y' if count == 1 else 'ies'} to {printable(target)}")
     if without_reason:
         click.echo(f"warning: {without_reason} entr{'y has' if without_reason == 1 else 'ies have'}"
                    " no reason; give one with --reason or edit the file")
+    for e in errors:  # files that could not be checked: named, and the exit code is 2
+        click.echo(printable(f"{e.path}: error: {e.message}"), err=True)
+    if errors:
+        click.echo(f"error: {len(errors)} file{'' if len(errors) == 1 else 's'} could not be "
+                   "checked; their existing entries are kept", err=True)
+        sys.exit(2)
 
 
 @cli.command("demo")
@@ -163,6 +178,30 @@ def hooks_cmd() -> None:
         click.echo(f"{h.id:24} {h.entry:18} {h.description}")
 
 
+def _printable(text: str) -> str:
+    from mlgate.fileio import printable
+
+    return printable(text)
+
+
+def _dash_path_hint(e: click.NoSuchOption, args: Sequence[str]) -> str:
+    """For `mlgate secrets -dash.py`: click reads `-d` as an option. Suggest `--`, which ends
+    the options, when the argument is a file or looks like a file name."""
+    import os
+    import shlex
+
+    name = e.option_name
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg.startswith(name) and arg.startswith("-") and (
+                os.path.lexists(arg) or "." in arg or "/" in arg):
+            fixed = " ".join(shlex.quote(a) for a in ["mlgate", *args[:i], "--", *args[i:]])
+            return (f"To check a file whose name starts with '-', put '--' before the paths: "
+                    f"{_printable(fixed)}")
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -173,8 +212,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo("aborted", err=True)
         sys.exit(2)
     except MlgateError as e:
-        click.echo(f"Error: {e}", err=True)
+        click.echo(_printable(f"Error: {e}"), err=True)
         sys.exit(e.exit_code)
+    except click.NoSuchOption as e:
+        hint = _dash_path_hint(e, args)
+        # click's message ends with a full stop
+        (click.UsageError(f"{e.message} {hint}", ctx=e.ctx) if hint else e).show()
+        sys.exit(2)
     except click.ClickException as e:
         e.show()
         sys.exit(2)  # usage and file-argument problems alike

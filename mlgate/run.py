@@ -20,10 +20,9 @@ from mlgate.suppress import Baseline, apply_inline
 _INLINE_READ_CAP = 50_000_000
 
 
-@functools.lru_cache(maxsize=256)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A glob with `**` as a regex; a pattern without `/` matches a name at any depth, and a
-    directory pattern matches everything under it (as in .gitignore)."""
+def _glob_parts(pattern: str) -> tuple[bool, str]:
+    """(anchored, body regex) of a glob: `**` spans directories, `*` and `?` do not; a
+    pattern without `/` (but a trailing one) matches a name at any depth (as in .gitignore)."""
     pattern = pattern.strip().removeprefix("./")
     anchored = "/" in pattern.rstrip("/")
     pattern = pattern.lstrip("/")  # `/build`: anchored at the root, as in .gitignore
@@ -40,13 +39,59 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
             continue
         out.append({"*": "[^/]*", "?": "[^/]"}.get(c, re.escape(c)))
         i += 1
-    body = "".join(out).rstrip("/")
+    return anchored, "".join(out).rstrip("/")
+
+
+@functools.lru_cache(maxsize=256)
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob with `**` as a regex; a pattern without `/` matches a name at any depth, and a
+    directory pattern matches everything under it (as in .gitignore)."""
+    anchored, body = _glob_parts(pattern)
     prefix = "" if anchored else "(?:.*/)?"
     return re.compile(f"{prefix}{body}(?:/.*)?")
 
 
+class ExcludeMatcher:
+    """All `exclude` globs as one matcher, built once per run: globs without wildcards are
+    set lookups (a name at any depth, or a path prefix), the others two alternations (one
+    anchored, one at any depth). A million patterns cost one build, not a million regex
+    matches per file (issue 11)."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self.names: set[str] = set()  # unanchored literals: any path component
+        self.prefixes: set[str] = set()  # anchored literals: the path or a directory of it
+        anchored_bodies: list[str] = []
+        floating_bodies: list[str] = []
+        for p in dict.fromkeys(patterns):
+            if not any(c in p for c in "*?["):
+                literal = p.strip().removeprefix("./")
+                is_anchored = "/" in literal.rstrip("/")
+                literal = literal.strip("/")
+                if literal and "\\" not in literal:
+                    (self.prefixes if is_anchored else self.names).add(literal)
+                    continue
+            anchored, body = _glob_parts(p)
+            (anchored_bodies if anchored else floating_bodies).append(body)
+        self.anchored = re.compile(f"(?:{'|'.join(anchored_bodies)})(?:/.*)?") \
+            if anchored_bodies else None
+        self.floating = re.compile(f"(?:.*/)?(?:{'|'.join(floating_bodies)})(?:/.*)?") \
+            if floating_bodies else None
+
+    def __call__(self, path: str) -> bool:
+        if self.names or self.prefixes:
+            parts = path.split("/")
+            if self.names and not self.names.isdisjoint(parts):
+                return True
+            if self.prefixes and any("/".join(parts[:i]) in self.prefixes
+                                     for i in range(1, len(parts) + 1)):
+                return True
+        if self.anchored is not None and self.anchored.fullmatch(path):
+            return True
+        return self.floating is not None and self.floating.fullmatch(path) is not None
+
+
 def excluded(path: str, patterns: Sequence[str]) -> bool:
-    return any(glob_regex(p).fullmatch(path) for p in patterns)
+    return ExcludeMatcher(patterns)(path)
 
 
 def _severity_for(rule: str, overrides: dict[str, str]) -> str | None:
@@ -85,8 +130,8 @@ def run_checks(checks: Iterable[str], paths: Sequence[str], policy: Policy,
                baseline: Baseline | None = None) -> Result:
     """Run the named checks over `paths` and return findings ready to report."""
     shown = {display_path(p): p for p in paths}
-    selected = [p for p in shown if not excluded(policy_relative(shown[p], policy),
-                                                    policy["exclude"])]
+    matcher = ExcludeMatcher(policy["exclude"])
+    selected = [p for p in shown if not matcher(policy_relative(shown[p], policy))]
     raw: list[Finding] = []
     errors: list[FileError] = []
     for check in checks:

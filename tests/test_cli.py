@@ -11,6 +11,7 @@ import random
 import string
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import jsonschema
@@ -19,7 +20,7 @@ import pytest
 import mlgate
 from mlgate.findings import Severity
 from mlgate.policy import Policy
-from mlgate.run import excluded, glob_regex, run_checks
+from mlgate.run import ExcludeMatcher, excluded, glob_regex, run_checks
 
 HAS_SECRETS = importlib.util.find_spec("mlgate.hooks.secrets") is not None
 needs_secrets = pytest.mark.skipif(not HAS_SECRETS, reason="mlgate.hooks.secrets not written yet")
@@ -159,6 +160,38 @@ def test_exclude_globs(pattern: str, path: str, expected: bool) -> None:
     assert excluded(path, [pattern]) is expected
 
 
+def test_one_matcher_agrees_with_each_glob_alone() -> None:
+    patterns = sorted({p for p, _, _ in GLOBS} | {"/build", "[ab].py", "x/[!c]/y"})
+    paths = sorted({q for _, q, _ in GLOBS} | {"build/x.py", "src/build/x.py", "a.py",
+                                              "x/d/y", "x/c/y"})
+    for k in range(len(patterns)):
+        chosen = patterns[:k] + patterns[k + 1:]
+        matcher = ExcludeMatcher(chosen)
+        for path in paths:
+            expected = any(glob_regex(p).fullmatch(path) for p in chosen)
+            assert matcher(path) is expected, (path, chosen)
+
+
+def test_many_exclude_patterns_are_compiled_once(repo: Path, fake_check: str) -> None:
+    # issue 11: 1 M `exclude` patterns cost 48 s per file (each glob compiled and matched alone)
+    patterns = [f"data/part{i}/*.csv" for i in range(50_000)] + \
+        [f"build{i}" for i in range(50_000)] + [f"dist/run{i}/out" for i in range(50_000)]
+    names = [f"f{i}.txt" for i in range(200)]
+    for name in names:
+        (repo / name).write_text("x\n")
+    policy = Policy({"exclude": [*patterns, "f1*.txt"]}, root=repo)
+    t0 = time.monotonic()
+    result = run_checks([fake_check], names, policy)
+    assert time.monotonic() - t0 < 20
+    assert not result.errors
+    matcher = ExcludeMatcher(patterns)
+    t0 = time.monotonic()
+    assert not any(matcher(f"src/deep/dir/{n}") for n in names)
+    assert matcher("data/part49999/x.csv") and matcher("a/build7/b") and \
+        matcher("dist/run3/out/x")
+    assert time.monotonic() - t0 < 1
+
+
 def test_exclude_leading_slash_anchors_at_the_root() -> None:
     assert excluded("build/x.py", ["/build"])
     assert not excluded("src/build/x.py", ["/build"])
@@ -277,3 +310,92 @@ def test_severity_override_reaches_baseline_missing_reason(repo: Path, fake_chec
     policy = Policy({"severity": {"baseline/missing-reason": "off"}}, root=repo)
     result = run_checks([fake_check], ["a.txt"], policy, Baseline.load(repo / "b.json"))
     assert [f.rule for f in result.findings] == ["fake/marker"]
+
+
+# --- issue 11: hostile paths and special files through the command line -------------------
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs, symlinks: POSIX")
+
+
+HAS_PII = importlib.util.find_spec("mlgate.hooks.pii") is not None
+
+
+@pytest.mark.skipif(not HAS_PII, reason="no pii hook")
+@posix_only
+def test_baseline_command_reports_file_errors_and_exits_2(repo: Path, cli) -> None:
+    # issue 11, #7: unreadable, binary or invalid files were skipped without a word, exit 0
+    (repo / "ok.txt").write_text("nothing here\n")
+    (repo / "blob.txt").write_bytes(b"\x00\x01binary\x00" * 64)
+    (repo / "broken.json").write_text('{"user": ')
+    (repo / "gone.txt").symlink_to("missing.txt")
+    names = ["ok.txt", "blob.txt", "broken.json", "gone.txt"]
+    code, out, err = cli("baseline", "--check", "pii", *names)
+    assert code == 2, (out, err)
+    assert "wrote 0 entries" in out
+    for name in names[1:]:
+        assert f"{name}: error:" in err
+    assert "3 files could not be checked" in err
+    assert (repo / ".mlgate-baseline.json").is_file()
+
+
+def test_write_baseline_keeps_the_entries_of_files_it_could_not_check(
+        repo: Path, fake_check: str) -> None:
+    from mlgate.baseline import write_baseline
+    from mlgate.suppress import Baseline
+
+    (repo / "a.txt").write_text("FAKE-\n")
+    target = repo / "b.json"
+    policy = Policy(root=repo)
+    assert write_baseline(policy, target, [fake_check], ["a.txt"], "ok")[:2] == (1, 0)
+    (repo / "a.txt").unlink()
+    (repo / "a.txt").mkdir()  # now unreadable: an errors entry, not "no findings"
+    written = write_baseline(policy, target, [fake_check], ["a.txt"], "ok")
+    assert [e.path for e in written.errors] == ["a.txt"]
+    assert written.entries == 1 and len(Baseline.load(target).entries) == 1
+
+
+@needs_secrets
+@posix_only
+def test_report_output_never_replaces_a_fifo(repo: Path, cli) -> None:
+    import os
+    import stat
+
+    (repo / "ok.py").write_text("x = 1\n")
+    os.mkfifo(repo / "out.sarif")
+    code, _, err = cli("secrets", "--format", "sarif", "-o", "out.sarif", "ok.py")
+    assert code == 2
+    assert "out.sarif: cannot write the report: not a regular file (a FIFO)" in err
+    assert stat.S_ISFIFO(os.lstat(repo / "out.sarif").st_mode)
+    assert [p.name for p in repo.iterdir() if "mlgate-tmp" in p.name] == []
+
+
+@needs_secrets
+def test_report_output_is_written_and_replaced(repo: Path, cli) -> None:
+    (repo / "ok.py").write_text("x = 1\n")
+    (repo / "report.json").write_text("old")
+    code, _, _ = cli("secrets", "--format", "json", "-o", "report.json", "ok.py")
+    assert code == 0
+    assert json.loads((repo / "report.json").read_text())["findings"] == []
+
+
+@needs_secrets
+def test_a_dash_path_without_double_dash_suggests_it(repo: Path, cli) -> None:
+    (repo / "-dash.py").write_text("x = 1\n")
+    code, _, err = cli("secrets", "-dash.py")
+    assert code == 2
+    assert "put '--' before the paths: mlgate secrets -- -dash.py" in err
+    assert cli("secrets", "--", "-dash.py")[0] == 0
+
+
+@needs_secrets
+@posix_only
+def test_error_messages_escape_newlines_in_file_names(repo: Path, cli) -> None:
+    (repo / "ok.py").write_text("x = 1\n")
+    (repo / "two\nlines.json").symlink_to("/dev/zero")
+    code, _, err = cli("secrets", "--baseline", "two\nlines.json", "ok.py")
+    assert code == 2
+    assert err.strip() == ("Error: two\\nlines.json: cannot read the baseline: not a regular "
+                           "file (a character device)")
+    code, out, err = cli("baseline", "--check", "secrets", "-o", "new\nbase.json", "ok.py")
+    assert code == 0, err
+    assert out.strip() == "wrote 0 entries to new\\nbase.json"

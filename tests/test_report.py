@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,26 @@ def test_sarif_uris_are_encoded_and_help_points_at_hook_docs() -> None:
     helps = {r["id"]: r["helpUri"] for r in run["tool"]["driver"]["rules"]}
     assert helps["secrets/huggingface-token"].endswith("/docs/hooks/detect-ml-secrets.md")
     assert helps["pii/EMAIL_ADDRESS"].endswith("/docs/hooks/pii-in-data-samples.md")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="surrogate-escaped file names are POSIX")
+def test_sarif_non_utf8_file_name_is_percent_encoded_bytes(
+        sarif_validator: jsonschema.Draft4Validator) -> None:
+    # issue 11, #9: a name that is not UTF-8 crashed the SARIF writer (UnicodeEncodeError)
+    name = os.fsdecode(b"data/caf\xe9.py")
+    result = Result(findings=[token_finding(path=name), token_finding(path="caf\u00e9.py")],
+                    errors=[FileError(name, "binary content, not text")])
+    text = render(result, "sarif")
+    text.encode("utf-8")  # strict: no lone surrogates left in the output
+    doc = json.loads(text)
+    assert not sorted(sarif_validator.iter_errors(doc), key=str)
+    run = doc["runs"][0]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in run["results"]]
+    assert uris == ["data/caf%E9.py", "caf%C3%A9.py"]
+    note = run["invocations"][0]["toolExecutionNotifications"][0]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "data/caf%E9.py"
 
 
 def test_sarif_baseline_rule_help_points_at_output_docs() -> None:

@@ -341,9 +341,9 @@ def test_write_baseline_keeps_other_files_entries(repo: Path, fake_check: str) -
     (repo / "b.txt").write_text("  FAKE-\n")
     target = repo / ".mlgate-baseline.json"
     policy = Policy(root=repo)
-    assert write_baseline(policy, target, [fake_check], ["a.txt", "b.txt"], "") == (2, 2)
+    assert write_baseline(policy, target, [fake_check], ["a.txt", "b.txt"], "")[:2] == (2, 2)
     # re-baselining one file keeps the other file's entry
-    assert write_baseline(policy, target, [fake_check], ["a.txt"], "reviewed") == (2, 1)
+    assert write_baseline(policy, target, [fake_check], ["a.txt"], "reviewed")[:2] == (2, 1)
     paths = sorted(e["path"] for e in json.loads(target.read_text())["entries"])
     assert paths == ["a.txt", "b.txt"]
     with pytest.raises(MlgateError, match="unknown check 'nope'"):

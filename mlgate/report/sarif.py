@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -26,10 +27,12 @@ def _help_uri(check: str) -> str:
 def _uri(path: str) -> str:
     """A path as a URI reference: repo-relative paths stay relative (GitHub resolves them
     against the repository root), with spaces and other reserved characters %-encoded."""
-    p = PurePosixPath(path)
-    if p.is_absolute():
-        return "file://" + quote(path, safe="/")
-    return quote(path, safe="/")
+    # the file name's raw bytes are %-encoded: a name that is not UTF-8 (surrogate escapes
+    # in the str) gets its own bytes, as RFC 3986 has it, instead of an UnicodeEncodeError
+    raw = os.fsencode(path) if os.name == "posix" else path.encode("utf-8", "surrogatepass")
+    if PurePosixPath(path).is_absolute():
+        return "file://" + quote(raw, safe="/")
+    return quote(raw, safe="/")
 
 
 def render_sarif(result: Result) -> str:
