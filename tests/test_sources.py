@@ -562,7 +562,7 @@ def test_symlink_missing_directory(tmp_path: Path, name: str) -> None:
         read_all(tmp_path / ("missing" + Path(name).suffix))
     d = tmp_path / ("dir" + Path(name).suffix)
     d.mkdir()
-    with pytest.raises(SourceError, match="^not a regular file$"):
+    with pytest.raises(SourceError, match=r"^not a regular file \(a directory\)$"):
         read_all(d)
 
 

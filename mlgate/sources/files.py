@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import errno
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from mlgate import fileio
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
@@ -43,23 +43,13 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 
 def read_head(path: str | os.PathLike[str], max_bytes: int) -> tuple[bytes, int]:
-    """Up to `max_bytes` bytes and the file size. Symlinks and non-regular files are refused."""
-    p = Path(path)
+    """Up to `max_bytes` bytes and the file size. Symlinks and non-regular files are refused
+    (fileio: never a FIFO's hang, never a buffer the size of the cap)."""
     try:
-        st = p.lstat()
-    except FileNotFoundError:
-        raise SourceError("no such file") from None
-    except OSError as e:
-        raise SourceError(f"cannot read ({e.strerror or e})") from None
-    if p.is_symlink():
-        raise SourceError("symbolic link, not followed")
-    if not p.is_file():
-        raise SourceError("not a regular file")
-    try:
-        with open(p, "rb") as fh:
-            return fh.read(max_bytes), st.st_size
-    except OSError as e:
-        raise SourceError(f"cannot read ({e.strerror or e})") from None
+        head = fileio.read_head(path, max_bytes, follow_symlinks=False)
+    except fileio.UnsafeFile as e:
+        raise SourceError(str(e)) from None
+    return head.data, head.size
 
 
 def sniff_encoding(head: bytes) -> str | None:
@@ -96,23 +86,9 @@ def read_text(path: str | os.PathLike[str], max_bytes: int) -> TextSource:
 def _open_binary(path: Path) -> BinaryIO:
     """Open a regular file for reading; symlinks and other non-regular files are refused."""
     try:
-        st = path.lstat()
-    except FileNotFoundError:
-        raise SourceError("no such file") from None
-    except OSError as e:
-        raise SourceError(f"cannot read ({e.strerror or e})") from None
-    if stat.S_ISLNK(st.st_mode):
-        raise SourceError("symbolic link, not followed")
-    if not stat.S_ISREG(st.st_mode):
-        raise SourceError("not a regular file")
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            raise SourceError("symbolic link, not followed") from None
-        raise SourceError(f"cannot read ({e.strerror or e})") from None
-    return os.fdopen(fd, "rb")
+        return fileio.open_regular(path, follow_symlinks=False)
+    except fileio.UnsafeFile as e:
+        raise SourceError(str(e)) from None
 
 
 def _short(e: BaseException) -> str:

@@ -8,7 +8,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Generator, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from mlgate.sources.files import SourceError
 from mlgate.sources.stream import (
@@ -16,6 +16,7 @@ from mlgate.sources.stream import (
     _PIECE_OVERLAP,
     _STR_PIECE,
     Cell,
+    Rewrite,
     _text_io_errors,
     _TextInput,
 )
@@ -601,3 +602,165 @@ def _place(value: Any, key: str | None, text: str, pos: int, escapes: bool,
             pos = _place(v, key, text, pos, escapes, out, plain)
         return pos
     return pos  # true, false, null
+
+
+# --- the rewriter (`mlgate pii scrub`) ---------------------------------------------------------
+
+_JSON_TOKEN = re.compile(
+    r'"[^"\\]*(?:\\.[^"\\]*)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[{}\[\]:,]', re.DOTALL)
+
+
+_BINARY_MIME = ("image/", "audio/", "video/", "application/pdf")
+
+
+def rewrite_json_text(text: str, rewrite: Rewrite, notebook: bool = False) -> str:
+    """Scrub the strings (and numbers) of a JSON text in place, everything else kept as it is
+    spelled. Each value is scrubbed with its innermost key as context (array items take the key
+    of the array), as `mlgate pii` checks it.
+
+    - A number that is PII (a phone number stored as a number) becomes a string.
+    - An object key that is PII (a map keyed by e-mail address) becomes a pseudonym in either
+      mode, so that keys stay unique.
+    - Notebooks: binary outputs and attachments (`image/*`, audio, video, PDF) and numbers are
+      left alone.
+    """
+    out: list[str] = []
+    pos = 0
+    # per open container: [kind, key of the current value, key the container stands under]
+    stack: list[list[Any]] = []
+    expect_key = False
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        c = tok[0]
+        if c == '"':
+            raw = tok[1:-1]
+            escaped = "\\" in raw
+            value = json.loads(tok) if escaped else raw
+            if expect_key:
+                new = rewrite(value, stack[-1][2], mode="pseudonym")
+                stack[-1][1] = value
+            else:
+                key = stack[-1][1] if stack else None
+                if notebook and key is not None and key.startswith(_BINARY_MIME):
+                    continue
+                new = rewrite(value, key)
+            if new != value:
+                out.append(text[pos:m.start()])
+                out.append(json.dumps(new, ensure_ascii="\\u" in raw) if escaped
+                           else f'"{new}"')
+                pos = m.end()
+        elif c == "{":
+            parent = stack[-1][1] if stack else None
+            stack.append(["{", None, parent])
+            expect_key = True
+        elif c == "[":
+            parent = stack[-1][1] if stack else None
+            stack.append(["[", parent, parent])
+            expect_key = False
+        elif c in "}]":
+            if stack:
+                stack.pop()
+            expect_key = False
+        elif c == ":":
+            expect_key = False
+        elif c == ",":
+            expect_key = bool(stack) and stack[-1][0] == "{"
+        elif not notebook:  # a number
+            new = rewrite(tok, stack[-1][1] if stack else None)
+            if new != tok:
+                out.append(text[pos:m.start()])
+                out.append(json.dumps(new))
+                pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_WS = " \t\r\n"
+
+
+_CHECKER = json.JSONDecoder(object_pairs_hook=lambda pairs: None,
+                            parse_float=lambda s: None, parse_int=lambda s: None,
+                            parse_constant=lambda s: None)
+
+
+class _JsonError(Exception):
+    def __init__(self, error: json.JSONDecodeError | None, text: str) -> None:
+        super().__init__()
+        self.error = error
+        # input that ends inside a value: more lines may complete it (pretty-printed JSONL)
+        self.incomplete = error is not None and (
+            error.pos >= len(text.rstrip(_WS)) or error.msg.startswith("Unterminated string"))
+
+    def message(self, first_line: int = 1) -> str:
+        e = self.error
+        if e is None:
+            return "not valid JSON (nested too deeply)"
+        return f"not valid JSON ({e.msg} at line {first_line + e.lineno - 1} column {e.colno})"
+
+
+def _json_values(text: str, build: bool = False) -> list[Any]:
+    """The whitespace-separated JSON values of `text` (None for each unless `build`)."""
+    dec = json.JSONDecoder() if build else _CHECKER
+    values = []
+    i, n = 0, len(text)
+    try:
+        while True:
+            while i < n and text[i] in _WS:
+                i += 1
+            if i >= n:
+                break
+            value, i = dec.raw_decode(text, i)
+            values.append(value)
+    except json.JSONDecodeError as e:
+        raise _JsonError(e, text) from None
+    except RecursionError:
+        raise _JsonError(None, text) from None
+    return values
+
+
+MAX_RECORD_LINES = 1000  # a JSONL record may span lines (pretty-printed), up to this many
+
+
+def rewrite_jsonl(fin: IO[str], fout: IO[str], rewrite: Rewrite) -> None:
+    """Record by record: a line, or the lines of a pretty-printed record."""
+    pending: list[str] = []
+    start = 0
+    error: _JsonError | None = None
+    for lineno, line in enumerate(fin, 1):
+        if not pending:
+            if not line.strip(_WS):
+                fout.write(line)
+                continue
+            start = lineno
+        pending.append(line)
+        text = "".join(pending) if len(pending) > 1 else line
+        try:
+            _json_values(text)
+        except _JsonError as e:
+            error = e
+            if e.incomplete and len(pending) < MAX_RECORD_LINES:
+                continue
+            break
+        fout.write(rewrite_json_text(text, rewrite))
+        pending.clear()
+        error = None
+    if error is not None:
+        if error.incomplete and len(pending) < MAX_RECORD_LINES:
+            raise SourceError(f"not valid JSON (the record at line {start} is not closed at "
+                               "the end of the file)")
+        raise SourceError(error.message(start))
+
+
+def rewrite_json(fin: IO[str], fout: IO[str], rewrite: Rewrite, notebook: bool) -> None:
+    text = fin.read()
+    try:
+        values = _json_values(text, build=notebook)
+    except _JsonError as e:
+        raise SourceError(e.message()) from None
+    if not values:
+        raise SourceError("not valid JSON (empty)")
+    if notebook and not (len(values) == 1 and isinstance(values[0], dict)
+                         and isinstance(values[0].get("cells"), list)):
+        raise SourceError("not a Jupyter notebook (no 'cells' list)")
+    fout.write(rewrite_json_text(text, rewrite, notebook=notebook))
+

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mlgate.sources.files import LFS_POINTER, SourceError, _open_binary, _short, is_lfs_pointer
-from mlgate.sources.stream import Cell, ReadStatus
+from mlgate.sources.stream import Cell, ReadStatus, Rewrite
 
 if TYPE_CHECKING:
     from mlgate.sources.records import RecordReader
@@ -152,3 +153,66 @@ def _parquet_cells(rr: RecordReader, fh: BinaryIO, pa: Any, pq: Any) -> Iterator
             row0 += batch.num_rows
     finally:
         rr.status = ReadStatus(truncated=truncated, bytes_read=bytes_read)
+
+
+# --- the rewriter (`mlgate pii scrub`) ---------------------------------------------------------
+
+def rewrite_parquet(source: Path, dest: BinaryIO, rewrite: Rewrite) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise SourceError("parquet support needs the 'parquet' extra: "
+                           "pip install 'mlgate[parquet]'") from None
+
+    def wanted(t: Any) -> bool:  # the column types `mlgate pii` checks
+        return _parquet_wanted(t, pa)
+
+    def walk(value: Any, key: str | None) -> Any:
+        if isinstance(value, str):
+            return rewrite(value, key)
+        if isinstance(value, bytes):  # read as UTF-8 by the hook; rewritten as UTF-8
+            text = value.decode("utf-8", errors="replace")
+            new = rewrite(text, key)
+            return value if new == text else new.encode("utf-8")
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, int):  # an integer that is PII cannot hold a tag: null
+            return value if rewrite(str(value), key) == str(value) else None
+        if isinstance(value, dict):
+            return {k: walk(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, key) for v in value]
+        if isinstance(value, tuple):  # a map entry
+            return tuple(walk(v, key) for v in value)
+        return value
+
+    with open(source, "rb") as fh:
+        head = fh.read(1024)
+    if is_lfs_pointer(head):
+        raise SourceError("Git LFS pointer, not the parquet content (git lfs pull)")
+    try:
+        pf = pq.ParquetFile(source)
+        schema = pf.schema_arrow
+        meta = pf.metadata
+        compression = "snappy"
+        if meta.num_row_groups and meta.num_columns:
+            compression = meta.row_group(0).column(0).compression.lower()
+            if compression == "uncompressed":
+                compression = "none"
+        with pq.ParquetWriter(dest, schema, compression=compression) as writer:
+            for batch in pf.iter_batches(batch_size=65_536):
+                columns = []
+                for name, column in zip(batch.schema.names, batch.columns, strict=True):
+                    if wanted(column.type):
+                        values = [walk(v, name) for v in column.to_pylist()]
+                        if pa.types.is_fixed_size_binary(column.type):  # a changed value
+                            width = column.type.byte_width  # cannot keep the width: null
+                            values = [v if v is None or len(v) == width else None
+                                      for v in values]
+                        column = pa.array(values, type=column.type)
+                    columns.append(column)
+                writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=batch.schema))
+    except (pa.ArrowException, OSError) as e:
+        raise SourceError(f"not a readable parquet file ({type(e).__name__})") from None
+

@@ -4,11 +4,15 @@ stream over a file.
 
 from __future__ import annotations
 
+import codecs
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol
 
+from mlgate.fileio import open_regular
 from mlgate.sources.files import SourceError, _open_binary, sniff_encoding
 
 if TYPE_CHECKING:
@@ -135,3 +139,63 @@ def _text_io_errors(gen: Iterator[Cell]) -> Iterator[Cell]:
         if isinstance(e, SourceError):
             raise
         raise SourceError(f"cannot read ({e})") from None
+
+
+class Rewrite(Protocol):
+    """What a rewriter passes each value through: the new text of a value (standing under
+    `key`); JSON object keys are rewritten with mode "pseudonym", so that keys stay unique."""
+
+    def __call__(self, text: str, key: str | None = None, mode: str | None = None) -> str: ...
+
+
+# --- the rewriter (`mlgate pii scrub`) ---------------------------------------------------------
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+_SNIFF_BYTES = 64 * 1024
+
+
+class _Encoding:
+    def __init__(self, bom: bytes, codec: str) -> None:
+        self.bom = bom
+        self.codec = codec
+        # invalid UTF-8 bytes round-trip unchanged; UTF-16/32 must decode cleanly
+        self.errors = "surrogateescape" if codec == "utf-8" else "strict"
+
+
+def _sniff(head: bytes) -> _Encoding:
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return _Encoding(bom, codec)
+    if b"\0" in head[:8192]:
+        raise SourceError("binary content, not text")
+    sample = head[:8192].decode("utf-8", errors="replace")
+    if sample.count("\ufffd") > max(16, len(sample) * 3 // 10):
+        raise SourceError("binary content, not text")
+    return _Encoding(b"", "utf-8")
+
+
+@contextmanager
+def rewrite_streams(source: Path, raw_out: BinaryIO) -> Iterator[tuple[IO[str], IO[str], str]]:
+    """The source decoded and the destination encoded alike (BOM kept), newlines untranslated;
+    also the decoded head of the source for sniffing."""
+    with open_regular(source) as raw_in:
+        head = raw_in.read(_SNIFF_BYTES)
+        enc = _sniff(head)
+        raw_in.seek(len(enc.bom))
+        raw_out.write(enc.bom)
+        sample = head[len(enc.bom):].decode(enc.codec, errors="replace")
+        fin = io.TextIOWrapper(raw_in, encoding=enc.codec, errors=enc.errors, newline="")
+        fout = io.TextIOWrapper(raw_out, encoding=enc.codec, errors=enc.errors, newline="")
+        try:
+            yield fin, fout, sample
+            fout.flush()
+        except UnicodeError:
+            raise SourceError(f"not valid {enc.codec.upper()} text") from None
+        finally:
+            fin.detach()
+            fout.detach()
+

@@ -4,9 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
-from mlgate.sources.stream import _PIECE_OVERLAP, _STR_PIECE, Cell, _text_io_errors, _TextInput
+from mlgate.sources.stream import (
+    _PIECE_OVERLAP,
+    _STR_PIECE,
+    Cell,
+    Rewrite,
+    _text_io_errors,
+    _TextInput,
+)
 
 if TYPE_CHECKING:
     from mlgate.sources.records import RecordReader
@@ -33,3 +40,20 @@ def _text_cells(rr: RecordReader) -> Iterator[Cell]:
             for i in range(0, len(line) - _PIECE_OVERLAP, step):
                 yield Cell(line[i:i + limit], n, i + 1, None)
         src.finish()
+
+
+# --- the rewriter (`mlgate pii scrub`) ---------------------------------------------------------
+
+def _split_ending(line: str) -> tuple[str, str]:
+    if line.endswith("\r\n"):
+        return line[:-2], "\r\n"
+    if line.endswith(("\n", "\r")):
+        return line[:-1], line[-1]
+    return line, ""
+
+
+def rewrite_text(fin: IO[str], fout: IO[str], rewrite: Rewrite) -> None:
+    for line in fin:
+        body, ending = _split_ending(line)
+        fout.write(rewrite(body) + ending)
+

@@ -8,6 +8,7 @@ import click
 
 from mlgate.cli import DefaultCommandGroup, common_options, load_policy, run_and_report
 from mlgate.errors import MlgateError
+from mlgate.fileio import printable
 
 
 @click.group("pii", cls=DefaultCommandGroup)
@@ -47,6 +48,7 @@ def pii_scrub(source: str, output: str | None, in_place: bool, mode: str,
     target = Path(source) if in_place else Path(output or "")
     count = scrub_file(Path(source), target, load_policy(policy_path), mode=mode)
     if count == 0 and in_place:
-        click.echo(f"{source}: no PII found; unchanged")
+        click.echo(f"{printable(source)}: no PII found; unchanged")
     else:
-        click.echo(f"{source}: replaced {count} PII value(s); wrote {target}")
+        click.echo(f"{printable(source)}: replaced {count} PII value(s); wrote "
+                   f"{printable(target)}")

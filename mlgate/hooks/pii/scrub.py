@@ -36,42 +36,34 @@ detected again until nothing is left (a stand-in that would be detected falls ba
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import hmac
-import io
-import json
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from mlgate.errors import MlgateError
-from mlgate.fileio import UnsafeFile, atomic_write, open_regular, printable
+from mlgate.fileio import UnsafeFile, atomic_write, printable
 from mlgate.policy import Policy
 from mlgate.sources import (
     SourceError,
     display_path,
-    is_lfs_pointer,
     iter_records,
     record_format,
 )
 from mlgate.sources.delimited import rewrite_delimited
-from mlgate.sources.parquet import _parquet_wanted
+from mlgate.sources.jsontext import rewrite_json, rewrite_jsonl
+from mlgate.sources.parquet import rewrite_parquet
+from mlgate.sources.stream import rewrite_streams
+from mlgate.sources.text import rewrite_text
 
 MODES = ("tag", "pseudonym")
 KEY_ENV = "MLGATE_SCRUB_KEY"
-MAX_RECORD_LINES = 1000  # a JSONL record may span lines (pretty-printed), up to this many
 MAX_PASSES = 3  # a changed value is detected again at most this many times
 _CACHE_SIZE = 16_384  # scrubbed values remembered (values up to _CACHE_TEXT characters)
 _CACHE_TEXT = 1024
-_SNIFF_BYTES = 64 * 1024
-_BINARY_MIME = ("image/", "audio/", "video/", "application/pdf")
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _SEPARATORS = re.compile(r"[\s\-.()/]")
 
@@ -192,277 +184,36 @@ def _normalise(entity: str, value: str) -> str:
 # --------------------------------------------------------------------------- files and encodings
 
 
-class _Encoding:
-    def __init__(self, bom: bytes, codec: str) -> None:
-        self.bom = bom
-        self.codec = codec
-        # invalid UTF-8 bytes round-trip unchanged; UTF-16/32 must decode cleanly
-        self.errors = "surrogateescape" if codec == "utf-8" else "strict"
 
 
-def _sniff(head: bytes) -> _Encoding:
-    for bom, codec in _BOMS:
-        if head.startswith(bom):
-            return _Encoding(bom, codec)
-    if b"\0" in head[:8192]:
-        raise _FileProblem("binary content, not text")
-    sample = head[:8192].decode("utf-8", errors="replace")
-    if sample.count("\ufffd") > max(16, len(sample) * 3 // 10):
-        raise _FileProblem("binary content, not text")
-    return _Encoding(b"", "utf-8")
 
 
-@contextmanager
-def _text_streams(source: Path, raw_out: BinaryIO) -> Iterator[tuple[IO[str], IO[str], str]]:
-    """The source decoded and the destination encoded alike (BOM kept), newlines untranslated;
-    also the decoded head of the source for sniffing."""
-    with open_regular(source) as raw_in:
-        head = raw_in.read(_SNIFF_BYTES)
-        enc = _sniff(head)
-        raw_in.seek(len(enc.bom))
-        raw_out.write(enc.bom)
-        sample = head[len(enc.bom):].decode(enc.codec, errors="replace")
-        fin = io.TextIOWrapper(raw_in, encoding=enc.codec, errors=enc.errors, newline="")
-        fout = io.TextIOWrapper(raw_out, encoding=enc.codec, errors=enc.errors, newline="")
-        try:
-            yield fin, fout, sample
-            fout.flush()
-        except UnicodeError:
-            raise _FileProblem(f"not valid {enc.codec.upper()} text") from None
-        finally:
-            fin.detach()
-            fout.detach()
 
 
-def _split_ending(line: str) -> tuple[str, str]:
-    if line.endswith("\r\n"):
-        return line[:-2], "\r\n"
-    if line.endswith(("\n", "\r")):
-        return line[:-1], line[-1]
-    return line, ""
 
 
 # --------------------------------------------------------------------------- formats
 
 
-def _scrub_text(fin: IO[str], fout: IO[str], rep: Replacer) -> None:
-    for line in fin:
-        body, ending = _split_ending(line)
-        fout.write(rep.scrub(body) + ending)
 
 
 # A JSON string literal, a number, or a structural character; everything else (true, false,
 # null, whitespace) is copied as it stands.
-_JSON_TOKEN = re.compile(
-    r'"[^"\\]*(?:\\.[^"\\]*)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[{}\[\]:,]', re.DOTALL)
 
 
-def _scrub_json_text(text: str, rep: Replacer, notebook: bool = False) -> str:
-    """Scrub the strings (and numbers) of a JSON text in place, everything else kept as it is
-    spelled. Each value is scrubbed with its innermost key as context (array items take the key
-    of the array), as `mlgate pii` checks it.
-
-    - A number that is PII (a phone number stored as a number) becomes a string.
-    - An object key that is PII (a map keyed by e-mail address) becomes a pseudonym in either
-      mode, so that keys stay unique.
-    - Notebooks: binary outputs and attachments (`image/*`, audio, video, PDF) and numbers are
-      left alone.
-    """
-    out: list[str] = []
-    pos = 0
-    # per open container: [kind, key of the current value, key the container stands under]
-    stack: list[list[Any]] = []
-    expect_key = False
-    for m in _JSON_TOKEN.finditer(text):
-        tok = m.group()
-        c = tok[0]
-        if c == '"':
-            raw = tok[1:-1]
-            escaped = "\\" in raw
-            value = json.loads(tok) if escaped else raw
-            if expect_key:
-                new = rep.scrub(value, stack[-1][2], mode="pseudonym")
-                stack[-1][1] = value
-            else:
-                key = stack[-1][1] if stack else None
-                if notebook and key is not None and key.startswith(_BINARY_MIME):
-                    continue
-                new = rep.scrub(value, key)
-            if new != value:
-                out.append(text[pos:m.start()])
-                out.append(json.dumps(new, ensure_ascii="\\u" in raw) if escaped
-                           else f'"{new}"')
-                pos = m.end()
-        elif c == "{":
-            parent = stack[-1][1] if stack else None
-            stack.append(["{", None, parent])
-            expect_key = True
-        elif c == "[":
-            parent = stack[-1][1] if stack else None
-            stack.append(["[", parent, parent])
-            expect_key = False
-        elif c in "}]":
-            if stack:
-                stack.pop()
-            expect_key = False
-        elif c == ":":
-            expect_key = False
-        elif c == ",":
-            expect_key = bool(stack) and stack[-1][0] == "{"
-        elif not notebook:  # a number
-            new = rep.scrub(tok, stack[-1][1] if stack else None)
-            if new != tok:
-                out.append(text[pos:m.start()])
-                out.append(json.dumps(new))
-                pos = m.end()
-    out.append(text[pos:])
-    return "".join(out)
 
 
-_WS = " \t\r\n"
 # Validation only: objects and numbers are not built (a large file stays small in memory).
-_CHECKER = json.JSONDecoder(object_pairs_hook=lambda pairs: None,
-                            parse_float=lambda s: None, parse_int=lambda s: None,
-                            parse_constant=lambda s: None)
 
 
-class _JsonError(Exception):
-    def __init__(self, error: json.JSONDecodeError | None, text: str) -> None:
-        super().__init__()
-        self.error = error
-        # input that ends inside a value: more lines may complete it (pretty-printed JSONL)
-        self.incomplete = error is not None and (
-            error.pos >= len(text.rstrip(_WS)) or error.msg.startswith("Unterminated string"))
-
-    def message(self, first_line: int = 1) -> str:
-        e = self.error
-        if e is None:
-            return "not valid JSON (nested too deeply)"
-        return f"not valid JSON ({e.msg} at line {first_line + e.lineno - 1} column {e.colno})"
 
 
-def _json_values(text: str, build: bool = False) -> list[Any]:
-    """The whitespace-separated JSON values of `text` (None for each unless `build`)."""
-    dec = json.JSONDecoder() if build else _CHECKER
-    values = []
-    i, n = 0, len(text)
-    try:
-        while True:
-            while i < n and text[i] in _WS:
-                i += 1
-            if i >= n:
-                break
-            value, i = dec.raw_decode(text, i)
-            values.append(value)
-    except json.JSONDecodeError as e:
-        raise _JsonError(e, text) from None
-    except RecursionError:
-        raise _JsonError(None, text) from None
-    return values
 
 
-def _scrub_jsonl(fin: IO[str], fout: IO[str], rep: Replacer) -> None:
-    """Record by record: a line, or the lines of a pretty-printed record."""
-    pending: list[str] = []
-    start = 0
-    error: _JsonError | None = None
-    for lineno, line in enumerate(fin, 1):
-        if not pending:
-            if not line.strip(_WS):
-                fout.write(line)
-                continue
-            start = lineno
-        pending.append(line)
-        text = "".join(pending) if len(pending) > 1 else line
-        try:
-            _json_values(text)
-        except _JsonError as e:
-            error = e
-            if e.incomplete and len(pending) < MAX_RECORD_LINES:
-                continue
-            break
-        fout.write(_scrub_json_text(text, rep))
-        pending.clear()
-        error = None
-    if error is not None:
-        if error.incomplete and len(pending) < MAX_RECORD_LINES:
-            raise _FileProblem(f"not valid JSON (the record at line {start} is not closed at "
-                               "the end of the file)")
-        raise _FileProblem(error.message(start))
 
 
-def _scrub_json(fin: IO[str], fout: IO[str], rep: Replacer, notebook: bool) -> None:
-    text = fin.read()
-    try:
-        values = _json_values(text, build=notebook)
-    except _JsonError as e:
-        raise _FileProblem(e.message()) from None
-    if not values:
-        raise _FileProblem("not valid JSON (empty)")
-    if notebook and not (len(values) == 1 and isinstance(values[0], dict)
-                         and isinstance(values[0].get("cells"), list)):
-        raise _FileProblem("not a Jupyter notebook (no 'cells' list)")
-    fout.write(_scrub_json_text(text, rep, notebook=notebook))
 
 
-def _scrub_parquet(source: Path, dest: BinaryIO, rep: Replacer) -> None:
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise _FileProblem("parquet support needs the 'parquet' extra: "
-                           "pip install 'mlgate[parquet]'") from None
-
-    def wanted(t: Any) -> bool:  # the column types `mlgate pii` checks
-        return _parquet_wanted(t, pa)
-
-    def walk(value: Any, key: str | None) -> Any:
-        if isinstance(value, str):
-            return rep.scrub(value, key)
-        if isinstance(value, bytes):  # read as UTF-8 by the hook; rewritten as UTF-8
-            text = value.decode("utf-8", errors="replace")
-            new = rep.scrub(text, key)
-            return value if new == text else new.encode("utf-8")
-        if isinstance(value, bool) or value is None:
-            return value
-        if isinstance(value, int):  # an integer that is PII cannot hold a tag: null
-            return value if rep.scrub(str(value), key) == str(value) else None
-        if isinstance(value, dict):
-            return {k: walk(v, k) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, key) for v in value]
-        if isinstance(value, tuple):  # a map entry
-            return tuple(walk(v, key) for v in value)
-        return value
-
-    with open(source, "rb") as fh:
-        head = fh.read(1024)
-    if is_lfs_pointer(head):
-        raise _FileProblem("Git LFS pointer, not the parquet content (git lfs pull)")
-    try:
-        pf = pq.ParquetFile(source)
-        schema = pf.schema_arrow
-        meta = pf.metadata
-        compression = "snappy"
-        if meta.num_row_groups and meta.num_columns:
-            compression = meta.row_group(0).column(0).compression.lower()
-            if compression == "uncompressed":
-                compression = "none"
-        with pq.ParquetWriter(dest, schema, compression=compression) as writer:
-            for batch in pf.iter_batches(batch_size=65_536):
-                columns = []
-                for name, column in zip(batch.schema.names, batch.columns, strict=True):
-                    if wanted(column.type):
-                        values = [walk(v, name) for v in column.to_pylist()]
-                        if pa.types.is_fixed_size_binary(column.type):  # a changed value
-                            width = column.type.byte_width  # cannot keep the width: null
-                            values = [v if v is None or len(v) == width else None
-                                      for v in values]
-                        column = pa.array(values, type=column.type)
-                    columns.append(column)
-                writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=batch.schema))
-    except (pa.ArrowException, OSError) as e:
-        raise _FileProblem(f"not a readable parquet file ({type(e).__name__})") from None
 
 
 # --------------------------------------------------------------------------- the command
@@ -486,7 +237,7 @@ def scrub_file(source: Path, target: Path, policy: Policy, mode: str = "tag", *,
     Raises MlgateError (exit 2) with a one-line message naming the file; never shows a value.
     """
     source, target = Path(source), Path(target)
-    shown = display_path(source)
+    shown = printable(display_path(source))
     if mode not in MODES:
         raise MlgateError(f"pii scrub: --mode must be one of {', '.join(MODES)}, not {mode!r}")
     fmt = record_format(source)
@@ -494,7 +245,7 @@ def scrub_file(source: Path, target: Path, policy: Policy, mode: str = "tag", *,
         if not source.is_file():
             raise _FileProblem("no such file" if not source.exists() else "not a regular file")
         if target.is_symlink():
-            raise MlgateError(f"{display_path(target)}: symbolic link, not replaced")
+            raise MlgateError(f"{printable(display_path(target))}: symbolic link, not replaced")
     except OSError as e:
         raise MlgateError(f"{shown}: cannot read ({e.strerror or e})") from None
     except _FileProblem as e:
@@ -509,17 +260,17 @@ def scrub_file(source: Path, target: Path, policy: Policy, mode: str = "tag", *,
 
     def write(fh: BinaryIO) -> None:
         if fmt == "parquet":
-            _scrub_parquet(source, fh, rep)
+            rewrite_parquet(source, fh, rep.scrub)
         else:
-            with _text_streams(source, fh) as (fin, fout, _sample):
+            with rewrite_streams(source, fh) as (fin, fout, _sample):
                 if fmt in ("csv", "tsv"):
                     rewrite_delimited(fin, fout, fmt, rep.scrub)
                 elif fmt == "jsonl":
-                    _scrub_jsonl(fin, fout, rep)
+                    rewrite_jsonl(fin, fout, rep.scrub)
                 elif fmt in ("json", "ipynb"):
-                    _scrub_json(fin, fout, rep, notebook=fmt == "ipynb")
+                    rewrite_json(fin, fout, rep.scrub, notebook=fmt == "ipynb")
                 else:
-                    _scrub_text(fin, fout, rep)
+                    rewrite_text(fin, fout, rep.scrub)
         if in_place and rep.count == 0:
             raise _Unchanged
         fh.flush()
