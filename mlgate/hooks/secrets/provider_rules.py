@@ -104,6 +104,12 @@ RULES: tuple[Rule, ...] = (
     Rule("azure-ad-client-secret", "Azure AD client secret",
          _r(_B + r"(?P<s>[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])"),
          ("q~",)),
+    # detect-secrets finds a secret key only in quotes and without `/`: this finds the
+    # `~/.aws/credentials` INI, `.env`, YAML and JSON forms too (same rule id as its plugin).
+    Rule("aws-access-key", "AWS secret access key",
+         _r(r"(?i:(?:aws_?)?secret_?access_?key)(?:\\?[\"'\]]){0,2}\s*(?:=|:)\s*"
+            r"(?:\\?[\"'])?(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=_-])"),
+         ("secret_access_key", "secretaccesskey")),
     Rule("github-token", "GitHub token",
          _r(_B + r"(?P<s>gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})" + _E),
          ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),

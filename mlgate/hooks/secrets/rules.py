@@ -7,8 +7,16 @@ from mlgate.hooks.secrets.ds_plugins import MESSAGES, PLUGINS
 from mlgate.hooks.secrets.provider_rules import GENERIC_RULE
 from mlgate.hooks.secrets.provider_rules import RULES as _OWN
 
+_PLUGIN_IDS = {f"secrets/{name}" for name, _ in PLUGINS.values()}
+_OWN_IDS: dict[str, str] = {}
+for _rule in _OWN:
+    if _rule.rule not in _PLUGIN_IDS:
+        _OWN_IDS.setdefault(_rule.rule, _rule.message)
+
 RULES: tuple[RuleInfo, ...] = (
-    *(RuleInfo(r.rule, r.message, anchor="rules") for r in _OWN),
+    # one entry per id: kaggle-api-key has two patterns, and aws-access-key's INI/.env form is
+    # ours while its id and message are detect-secrets' plugin's
+    *(RuleInfo(rule, _OWN_IDS[rule], anchor="rules") for rule in _OWN_IDS),
     *(RuleInfo(f"secrets/{name}", MESSAGES[name], anchor="rules")
       for name in dict.fromkeys(name for name, _ in PLUGINS.values())),
     RuleInfo(f"secrets/{GENERIC_RULE}", "Secret assigned to a key, token or password name",

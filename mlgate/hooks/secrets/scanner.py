@@ -14,6 +14,7 @@ modern OpenAI keys are found, and the high-entropy plugins are opt-in (`[secrets
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -27,7 +28,8 @@ from typing import Any
 import ahocorasick_rs
 
 from mlgate.errors import MlgateError
-from mlgate.hooks.secrets import ds_plugins
+from mlgate.hooks.secrets import ds_plugins, notebook, precision
+from mlgate.hooks.secrets.lines import split_lines
 from mlgate.hooks.secrets.placeholders import looks_placeholder, looks_placeholder_token
 from mlgate.hooks.secrets.provider_rules import (
     CHECK,
@@ -60,7 +62,10 @@ def min_width(patterns: Iterable[re.Pattern[str]]) -> int:
 _GENERIC_WIDTH = min_width([GENERIC])
 _PEM_END = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 _BASE64_CHARS = re.compile(r"[A-Za-z0-9+/]")
-_NOTEBOOK_IMAGE = re.compile(r'^\s*"(?:image/[\w.+-]+|application/pdf)"\s*:\s*"')
+# A notebook output line holding media, not text: images, video, audio, fonts, PDFs.
+_NOTEBOOK_IMAGE = re.compile(r'^\s*"(?:(?:image|video|audio|font|model)/[\w.+-]+'
+                             r'|application/(?:pdf|octet-stream|zip|gzip|wasm))"\s*:\s*"')
+
 _BASE64_LINE = re.compile(r'^\s*"?[A-Za-z0-9+/]{200,}={0,2}(?:\\n)?"?,?\s*$')
 
 
@@ -114,18 +119,19 @@ class Scanner:
         self.shapes = [(cls, ds_plugins.SHAPES[cls]) for cls in self.plugins
                        if cls in ds_plugins.SHAPES]
         self.ds_baseline = _load_ds_baseline(policy)
+        # Precision rules switched off (no policy key yet: every rule is on by default).
+        self.precision_off: frozenset[str] = frozenset(cfg.get("precision-off", ()))
 
     # -- prefilter ---------------------------------------------------------------
     def candidate_lines(self, text: str, all_lines: bool
                         ) -> list[tuple[int, str, frozenset[str | int]]]:
         """(line number, line, confirmers to run) of every line that holds an anchor."""
-        lines = text.split("\n")
+        lines, offsets = split_lines(text)
         if all_lines:
             return [(n, line, self.all_targets) for n, line in enumerate(lines, 1)]
         low = text.lower()
         if len(low) != len(text):  # rare characters change length when lowered
             low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-        offsets = [0, *itertools.accumulate(len(line) + 1 for line in lines)]
         found: dict[int, set[str]] = {}  # line index -> anchors (or shaped plugins) on it
         anchors = self.anchors
         for index, start, _ in self.matcher.find_matches_as_indexes(low, overlapping=True):
@@ -160,8 +166,9 @@ class Scanner:
                     if r.prefix == "" and r.name not in ("private-key", "azure-ad-client-secret") \
                             and not (re.search(r"[0-9]", value) and re.search(r"[A-Za-z]", value)):
                         continue  # a value found by its service's name must look random
-                    if r.name not in ("private-key", "gcp-service-account-key") and \
-                            looks_placeholder_token(value, r.prefix):
+                    if r.name not in ("private-key", "gcp-service-account-key") and (
+                            looks_placeholder_token(value, r.prefix)
+                            or ds_plugins.DOC_VALUES.search(value)):
                         continue
                     hits.append(Hit(r.rule, r.message, value, lineno,
                                     offset + m.start("s") + 1, r.prefix))
@@ -175,6 +182,10 @@ class Scanner:
                                         offset + m.start("s") + 1, ""))
             if ds or self.entropy:
                 hits.extend(self._ds_confirm(chunk, lineno, offset, ds))
+        if hits:
+            hits = [h for h in hits if not precision.rejected(
+                precision.Candidate(h.rule.removeprefix(f"{CHECK}/"), h.value, line,
+                                    h.column - 1, h.prefix), self.precision_off)]
         return hits
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one scanner per run; few distinct target sets
@@ -229,14 +240,43 @@ class Scanner:
         filename = Path(path).name
         all_lines = self.entropy or filename == "kaggle.json"
         hits: list[Hit] = []
-        for lineno, line, targets in self.candidate_lines(text, all_lines):
-            if notebook and (_NOTEBOOK_IMAGE.match(line) or _BASE64_LINE.match(line)):
-                continue  # base64 images in notebook outputs are not secrets
-            hits.extend(self.confirm(line, lineno, filename, targets))
+        hits.extend(self._scan_lines(text, filename, all_lines, notebook))
+        if notebook:
+            hits.extend(self._joined_pieces(text, filename, all_lines))
         if any(h.rule.endswith("/private-key") for h in hits) or "PRIVATE KEY-----" in text:
             hits = [h for h in hits if not h.rule.endswith("/private-key")]
             hits.extend(self._private_keys(text))
         return _dedupe(h for h in hits if not self._allowlisted(h.value))
+
+    def _scan_lines(self, text: str, filename: str, all_lines: bool,
+                    notebook: bool = False) -> list[Hit]:
+        hits: list[Hit] = []
+        for lineno, line, targets in self.candidate_lines(text, all_lines):
+            if notebook and (_NOTEBOOK_IMAGE.match(line) or _BASE64_LINE.match(line)):
+                continue  # base64 images and media in notebook outputs are not secrets
+            hits.extend(self.confirm(line, lineno, filename, targets))
+        return hits
+
+    def _joined_pieces(self, text: str, filename: str, all_lines: bool) -> list[Hit]:
+        """nbformat joins the items of a `source` or output `text` list into one string: a
+        token split across two items is found in the joined string and reported at the line
+        and column of its first piece. What lies within one item the line scan found."""
+        hits: list[Hit] = []
+        for group in notebook.glued_groups(text):
+            joined = "".join(p.text for p in group)
+            bounds = list(itertools.accumulate(len(p.text) for p in group))
+            lines, offsets = split_lines(joined)
+            for h in self._scan_lines(joined, filename, all_lines):
+                start = offsets[h.line - 1] + h.column - 1
+                first = bisect.bisect_right(bounds, start)
+                last = bisect.bisect_right(bounds, start + len(h.value) - 1)
+                if first == last or first >= len(group):
+                    continue  # within one item: the line scan reports it
+                piece = group[first]
+                within = start - (bounds[first - 1] if first else 0)
+                hits.append(dataclasses.replace(
+                    h, line=piece.line, column=piece.column + piece.raw_offset(within)))
+        return hits
 
     def _private_keys(self, text: str) -> list[Hit]:
         """PEM blocks span lines: each is matched on the whole text and hashed whole (header
@@ -255,7 +295,11 @@ class Scanner:
                     len(_BASE64_CHARS.findall(value[m.end() - start:])) < 64:
                 continue
             lineno = text.count("\n", 0, start) + 1
-            column = start - (text.rfind("\n", 0, start) + 1) + 1
+            line_start = text.rfind("\n", 0, start) + 1
+            if "\r" in text:  # a lone CR is a line break too
+                lineno += text.count("\r", 0, start) - text.count("\r\n", 0, start)
+                line_start = max(line_start, text.rfind("\r", 0, start) + 1)
+            column = start - line_start + 1
             hits.append(Hit(rule.rule, rule.message, value, lineno, column, ""))
         return hits
 

@@ -16,34 +16,13 @@ import pytest
 from corpus import CONTEXTS, write_repo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from secrets_helpers import rules, run, scan
 
 from mlgate.fakes import FAKES, pem_private_key
 from mlgate.hooks.secrets.scanner import Scanner
 from mlgate.policy import Policy
 
 RNG = random.Random(20261128)
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mlgate.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
-
-
-def scan(tmp_path: Path, name: str, content: str | bytes, *extra: str) -> dict:
-    target = tmp_path / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        target.write_bytes(content)
-    else:
-        target.write_text(content, encoding="utf-8")
-    out = run("secrets", "--format", "json", *extra, name, cwd=tmp_path)
-    assert out.returncode in (0, 1), out.stderr
-    assert "Traceback" not in out.stderr
-    return json.loads(out.stdout)
-
-
-def rules(doc: dict) -> list[str]:
-    return [f["rule"] for f in doc["findings"]]
 
 
 @pytest.fixture(scope="module")
