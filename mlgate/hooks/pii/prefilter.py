@@ -1,5 +1,5 @@
 """Prefilters: plain `re`, no Presidio. Each is a necessary condition for its recognizer to
-return anything on a text (tests/test_pii_parity.py checks them against the recognizers).
+return anything on a text (tests/hooks/pii/test_pii_parity.py checks them against the recognizers).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def min_phone_digits(regions: Sequence[str]) -> int:
 
 def phone_candidates(text: str, min_digits: int) -> list[tuple[int, int]]:
     """Spans of PhoneNumberMatcher's candidates with at least `min_digits` digits: every phone
-    number it returns lies inside one of them (tests/test_pii.py checks this).
+    number it returns lies inside one of them (tests/hooks/pii/test_phones.py checks this).
 
     The matcher searches on from the end of each number it finds, which may lie inside a
     candidate; a match starting there can run past the candidate's end when the pattern's

@@ -38,8 +38,8 @@ def offline_email() -> Any:
 def host_verdicts(verdict: Callable[[str], bool]) -> Callable[[str], bool]:
     """`verdict` of an e-mail address, remembered per host: tldextract reads only the host
     (what `lenient_netloc` keeps of it), and reading it again gives the same host for such a
-    match (no white space: tests/test_pii.py checks this), so a host's verdict is worked out
-    once (a column of addresses shares a few dozen domains)."""
+    match (no white space: tests/hooks/pii/test_presidio.py checks this), so a host's verdict
+    is worked out once (a column of addresses shares a few dozen domains)."""
     try:
         from tldextract.remote import lenient_netloc
     except ImportError:  # pragma: no cover - another tldextract layout: no remembering
