@@ -1,7 +1,7 @@
 """`mlgate pii scrub`: write a copy of a data sample with the PII replaced, keeping its format.
 
-Detection is the hook's own (`PiiDetector(policy).spans`), replacement is presidio-anonymizer's
-(`replace` for tags, `custom` for pseudonyms). The file is rewritten value by value:
+Detection is the hook's own (`PiiDetector(policy).spans`: non-overlapping spans); each span is
+replaced by its tag or its stand-in. The file is rewritten value by value:
 
 - CSV/TSV: row by row; a row without PII is copied byte for byte, a changed row is written
   again in the row's own quoting style, delimiter and line ending.
@@ -42,7 +42,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import BinaryIO, Protocol
 
 from mlgate.errors import MlgateError
 from mlgate.fileio import UnsafeFile, atomic_write, printable
@@ -90,7 +90,7 @@ class _FileProblem(Exception):
 
 
 class Replacer:
-    """Replaces the PII in one string value at a time with presidio-anonymizer; counts it."""
+    """Replaces the PII in one string value at a time; counts the values replaced."""
 
     def __init__(self, spans_fn: SpansFn, mode: str = "tag", key: bytes | None = None) -> None:
         if mode not in MODES:
@@ -99,23 +99,8 @@ class Replacer:
         self.mode = mode
         self.key = key if key is not None else os.urandom(32)
         self.count = 0
-        self._engine: Any = None  # presidio-anonymizer, imported when the first value is found
-        self._operators: dict[tuple[str, str], Any] = {}
         self._stand_ins: dict[tuple[str, str], str] = {}
         self._cache: dict[tuple[str, str | None, str], tuple[str, int]] = {}
-
-    # The anonymizer wants one operator per entity type; build them as entities turn up.
-    def _operator(self, entity: str, mode: str) -> Any:
-        op = self._operators.get((entity, mode))
-        if op is None:
-            from presidio_anonymizer.entities import OperatorConfig
-
-            if mode == "tag":
-                op = OperatorConfig("replace", {"new_value": f"<{entity}>"})
-            else:
-                op = OperatorConfig("custom", {"lambda": lambda v, e=entity: self.stand_in(e, v)})
-            self._operators[(entity, mode)] = op
-        return op
 
     def stand_in(self, entity: str, value: str) -> str:
         """The pseudonym of `value`: the same for the same (normalised) value under one key."""
@@ -135,19 +120,22 @@ class Replacer:
         return candidate
 
     def _replace_once(self, text: str, key: str | None, mode: str) -> tuple[str, int]:
-        spans = self.spans_fn(text, key)
+        """One pass: every span the detector gives (non-overlapping, in order) replaced by its
+        tag or stand-in."""
+        spans = sorted(self.spans_fn(text, key), key=lambda sp: sp.start)
         if not spans:
             return text, 0
-        if self._engine is None:
-            from presidio_anonymizer import AnonymizerEngine
-
-            self._engine = AnonymizerEngine()
-        from presidio_anonymizer.entities import RecognizerResult
-
-        results = [RecognizerResult(s.entity, s.start, s.end, s.score) for s in spans]
-        operators = {s.entity: self._operator(s.entity, mode) for s in spans}
-        out = self._engine.anonymize(text, results, operators, merge_entities_with_spaces=False)
-        return out.text, len(out.items)
+        out, pos, n = [], 0, 0
+        for sp in spans:
+            if sp.start < pos:  # inside the span replaced before it
+                continue
+            value = text[sp.start:sp.end]
+            new = f"<{sp.entity}>" if mode == "tag" else self.stand_in(sp.entity, value)
+            out += [text[pos:sp.start], new]
+            pos = sp.end
+            n += 1
+        out.append(text[pos:])
+        return "".join(out), n
 
     def scrub(self, text: str, key: str | None = None, mode: str | None = None) -> str:
         """`text` with every detected value replaced (nothing found: `text` itself); `key` is
