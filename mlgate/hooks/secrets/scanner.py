@@ -119,6 +119,9 @@ class Scanner:
         self.shapes = [(cls, ds_plugins.SHAPES[cls]) for cls in self.plugins
                        if cls in ds_plugins.SHAPES]
         self.ds_baseline = _load_ds_baseline(policy)
+        # Per-instance, bounded memos (few distinct anchor and target sets occur in a run).
+        self._targets = lru_cache(maxsize=4096)(self._targets_of_anchors)
+        self._chosen = lru_cache(maxsize=4096)(self._chosen_for)
         # Precision rules switched off (no policy key yet: every rule is on by default).
         self.precision_off: frozenset[str] = frozenset(cfg.get("precision-off", ()))
 
@@ -141,8 +144,7 @@ class Scanner:
                 found.setdefault(bisect.bisect_right(offsets, m.start()) - 1, set()).add(cls)
         return [(i + 1, lines[i], self._targets(frozenset(found[i]))) for i in sorted(found)]
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one scanner per run; few distinct anchor sets
-    def _targets(self, anchors: frozenset[str]) -> frozenset[str | int]:
+    def _targets_of_anchors(self, anchors: frozenset[str]) -> frozenset[str | int]:
         out: set[str | int] = set()
         for a in anchors:
             out |= self.targets_of.get(a, {a})
@@ -188,8 +190,7 @@ class Scanner:
                                     h.column - 1, h.prefix), self.precision_off)]
         return hits
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one scanner per run; few distinct target sets
-    def _chosen(self, targets: frozenset[str | int]
+    def _chosen_for(self, targets: frozenset[str | int]
                 ) -> tuple[list[tuple[int, Rule]], list[tuple[int, str]]]:
         """The rules and plugins named by `targets`, in table order, with their min widths."""
         return ([(self.widths[i], r) for i, r in enumerate(self.rules) if i in targets],
