@@ -311,3 +311,29 @@ def test_covers_answers_as_the_plain_scan() -> None:
             c1 = c0 + rng.randrange(0, 10)
             assert covers.contains(c0, c1) == any(a <= c0 and c1 <= b for a, b in spans)
             assert covers.overlaps(c0, c1) == any(a < c1 and c0 < b for a, b in spans)
+
+
+def test_detectors_share_no_state_across_threads() -> None:
+    """Each detector owns its caches (the allowlist's memo, the pattern plans): detectors with
+    different policies, run in threads side by side, report what each reports alone."""
+    import threading
+
+    from test_pii_parity import make_text
+
+    rng = random.Random(5)
+    texts = [make_text(rng) for _ in range(300)]
+    policies = [DEFAULT, pol(**{"default-allowlist": False}), pol(entities=["PHONE_NUMBER"])]
+    alone = [[d.results(t) for t in texts] for d in map(PiiDetector, policies)]
+    together: list[list[Any]] = [[] for _ in policies]
+
+    def work(i: int) -> None:
+        d = PiiDetector(policies[i])
+        together[i] = [d.results(t) for t in texts]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(policies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert together == alone
+    assert alone[0] != alone[1]  # the policies do differ on these texts
