@@ -115,7 +115,9 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
     eof = not buf
     line, lpos, line_start = first_line, 0, 0  # the line at buf[lpos], starting at line_start
     state = _TOP
-    stack: list[list[Any]] = []  # [is_object, current key, key of the enclosing value]
+    # [is_object, current key, key of the enclosing value, serial number of the container]
+    stack: list[list[Any]] = []
+    containers = 0
     cur_key: str | None = None
     top_line = first_line
     tok_finditer = _JPAIRS.finditer
@@ -178,11 +180,13 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
                         if len(stack) >= _MAX_DEPTH:
                             raise fail(f"nested deeper than {_MAX_DEPTH} levels", line)
                         if c == "{":
-                            stack.append([True, None, cur_key])
+                            containers += 1
+                            stack.append([True, None, cur_key, containers])
                             cur_key = None
                             state = _KEY_OR_CLOSE
                         else:
-                            stack.append([False, cur_key, cur_key])
+                            containers += 1
+                            stack.append([False, cur_key, cur_key, containers])
                             state = _VAL_OR_CLOSE
                     else:
                         pos = p
@@ -238,7 +242,7 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
                         text = _decode_string(vs[1:-1], line)
                         if text:
                             yield Cell(text, line, p - line_start + 2,
-                                       key if want is None else None)
+                                       key if want is None else _container(stack))
                 elif want is None:
                     vs = m.group(3)
                     if vs is not None:
@@ -292,7 +296,7 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
                     text = _decode_string(m.group(6)[1:-1], line)
                     if text:
                         yield Cell(text, line, p - line_start + 2,
-                                   cur_key if want is None else None)
+                                   cur_key if want is None else _container(stack))
                 else:
                     yield Cell(m.group(7), line, p - line_start + 1, cur_key)
             elif state == _TOP and jsonl:
@@ -395,7 +399,7 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
                 if text and want is None:
                     yield Cell(text, line, pos - line_start + 2, cur_key)
                 elif text and want and want(tuple(fr[1] if fr[0] else None for fr in stack)):
-                    yield Cell(text, line, pos - line_start + 2, None)
+                    yield Cell(text, line, pos - line_start + 2, _container(stack))
         return
     n = buf.count("\n", lpos, pos)
     line += n
@@ -406,6 +410,12 @@ def _json_events(read: Callable[[], str], truncated: Callable[[], bool], jsonl: 
     opened = "'{'" if stack and stack[-1][0] else "'['"
     raise fail(f"unexpected end of input, {opened} not closed" if stack
                else "unexpected end of input", line)
+
+
+def _container(stack: list[list[Any]]) -> str | None:
+    """With a path filter, a cell's key names the container it stands in (its serial
+    number), so that a reader can join the items of one list (notebook sources and outputs)."""
+    return f"#{stack[-1][3]}" if stack else None
 
 
 def _long_string(rest: str, read: Callable[[], str], line: int, col: int, key: str | None,
@@ -613,6 +623,9 @@ _JSON_TOKEN = re.compile(
 _BINARY_MIME = ("image/", "audio/", "video/", "application/pdf")
 
 
+_JSON_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')  # a string that needs no escape in JSON
+
+
 def rewrite_json_text(text: str, rewrite: Rewrite, notebook: bool = False) -> str:
     """Scrub the strings (and numbers) of a JSON text in place, everything else kept as it is
     spelled. Each value is scrubbed with its innermost key as context (array items take the key
@@ -622,16 +635,47 @@ def rewrite_json_text(text: str, rewrite: Rewrite, notebook: bool = False) -> st
     - An object key that is PII (a map keyed by e-mail address) becomes a pseudonym in either
       mode, so that keys stay unique.
     - Notebooks: binary outputs and attachments (`image/*`, audio, video, PDF) and numbers are
-      left alone.
+      left alone. Items of a list that the reader joins (an item that does not end a line and
+      the items after it, as nbformat joins them) are scrubbed as one text: the new text goes
+      into the first item and the others become "".
     """
     out: list[str] = []
     pos = 0
     # per open container: [kind, key of the current value, key the container stands under]
     stack: list[list[Any]] = []
     expect_key = False
+    run: list[tuple[re.Match[str], str, str, bool]] = []  # notebook: strings of one list
+
+    def put(m: re.Match[str], raw: str, escaped: bool, new: str) -> None:
+        nonlocal pos
+        out.append(text[pos:m.start()])
+        plain = not escaped and _JSON_PLAIN.fullmatch(new) is not None
+        out.append(f'"{new}"' if plain else json.dumps(new, ensure_ascii="\\u" in raw))
+        pos = m.end()
+
+    def flush() -> None:
+        key = stack[-1][1] if stack else None
+        i = 0
+        while i < len(run):
+            j = i + 1  # the items joined with run[i]: up to one that ends a line
+            while j < len(run) and not run[j - 1][1].endswith(("\n", "\r")):
+                j += 1
+            joined = "".join(v for _, v, _, _ in run[i:j])
+            new = rewrite(joined, key)
+            if new != joined:
+                m, _, raw, escaped = run[i]
+                put(m, raw, escaped, new)
+                for m, _, raw, escaped in run[i + 1:j]:
+                    put(m, raw, escaped, "")
+            i = j
+        run.clear()
+
     for m in _JSON_TOKEN.finditer(text):
         tok = m.group()
         c = tok[0]
+        in_list = notebook and bool(stack) and stack[-1][0] == "["
+        if run and not (in_list and c in '",'):
+            flush()
         if c == '"':
             raw = tok[1:-1]
             escaped = "\\" in raw
@@ -643,12 +687,12 @@ def rewrite_json_text(text: str, rewrite: Rewrite, notebook: bool = False) -> st
                 key = stack[-1][1] if stack else None
                 if notebook and key is not None and key.startswith(_BINARY_MIME):
                     continue
+                if in_list:
+                    run.append((m, value, raw, escaped))
+                    continue
                 new = rewrite(value, key)
             if new != value:
-                out.append(text[pos:m.start()])
-                out.append(json.dumps(new, ensure_ascii="\\u" in raw) if escaped
-                           else f'"{new}"')
-                pos = m.end()
+                put(m, raw, escaped, new)
         elif c == "{":
             parent = stack[-1][1] if stack else None
             stack.append(["{", None, parent])
@@ -671,6 +715,8 @@ def rewrite_json_text(text: str, rewrite: Rewrite, notebook: bool = False) -> st
                 out.append(text[pos:m.start()])
                 out.append(json.dumps(new))
                 pos = m.end()
+    if run:
+        flush()
     out.append(text[pos:])
     return "".join(out)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from mlgate.sources.files import SourceError
 from mlgate.sources.jsontext import _json_events
-from mlgate.sources.stream import _CHUNK, Cell, _text_io_errors, _TextInput
+from mlgate.sources.stream import _CHUNK, _STR_PIECE, Cell, _text_io_errors, _TextInput
 
 if TYPE_CHECKING:
     from mlgate.sources.records import RecordReader
@@ -47,7 +47,27 @@ def _notebook_wants(path: tuple[str | None, ...]) -> bool:
 
 
 def _iter_notebook(rr: RecordReader) -> Iterator[Cell]:
-    return _text_io_errors(_notebook_cells(rr))
+    return _text_io_errors(_joined(_notebook_cells(rr)))
+
+
+def _joined(cells: Iterator[Cell]) -> Iterator[Cell]:
+    """The items of one list joined as nbformat joins them, where an item does not end a line:
+    a value split across two items (`["mail ann@exa", "mple.com\\n"]`) is one text. Items that
+    end with a line break, as nbformat writes them, stay one cell each. A joined cell stands
+    at the first item's line; its column is that of the first item only when it is one item.
+    Keys are the tokenizer's container numbers here; notebook cells have none (None)."""
+    pending: Cell | None = None
+    for cell in cells:
+        if (pending is not None and cell.key is not None and cell.key == pending.key
+                and not pending.text.endswith(("\n", "\r"))
+                and len(pending.text) < _STR_PIECE):
+            pending = Cell(pending.text + cell.text, pending.line, None, pending.key)
+            continue
+        if pending is not None:
+            yield pending._replace(key=None)
+        pending = cell
+    if pending is not None:
+        yield pending._replace(key=None)
 
 
 def _notebook_cells(rr: RecordReader) -> Iterator[Cell]:
