@@ -78,14 +78,10 @@ def reference(entity: str, text: str, **kw: Any) -> list[tuple[int, int, float]]
             for r in presidio(entity, **kw).analyze(text, [entity], None)]
 
 
-def reference_or_none(entity: str, text: str) -> list[tuple[int, int, float]] | None:
-    try:
-        return reference(entity, text)
-    except ValueError:
-        return None
-
-
-def mismatches(entity: str, texts: list[str], **kw: Any) -> list[tuple[str, Any, Any]]:
+def mismatches(entity: str, texts: list[str], found: list[int] | None = None,
+               **kw: Any) -> list[tuple[str, Any, Any]]:
+    """(text, Presidio's results, ours) wherever they differ; `found` counts the texts with
+    a result."""
     rec = mine(entity, **kw)
     out = []
     for text in texts:
@@ -97,6 +93,8 @@ def mismatches(entity: str, texts: list[str], **kw: Any) -> list[tuple[str, Any,
             assert entity == "CREDIT_CARD" and any(0x10D40 <= ord(c) <= 0x10D49 for c in text)
             continue
         got = rec.analyze(text)
+        if found is not None and want:
+            found.append(1)
         if got != want:
             out.append((text, want, got))
     return out
@@ -315,8 +313,8 @@ VALUES: dict[str, Callable[[random.Random], str]] = {
     "EMAIL_ADDRESS": email_value, "PHONE_NUMBER": phone_value, "CREDIT_CARD": card_value,
     "US_SSN": ssn_value, "IBAN_CODE": iban_value, "IP_ADDRESS": ip_value,
 }
-SIZES = {"EMAIL_ADDRESS": 2500, "PHONE_NUMBER": 700, "CREDIT_CARD": 2500, "US_SSN": 2500,
-         "IBAN_CODE": 2500, "IP_ADDRESS": 2500}
+SIZES = {"EMAIL_ADDRESS": 1500, "PHONE_NUMBER": 500, "CREDIT_CARD": 2000, "US_SSN": 2000,
+         "IBAN_CODE": 2000, "IP_ADDRESS": 2000}
 
 
 def texts_for(entity: str, seed: int = 2024) -> list[str]:
@@ -329,10 +327,10 @@ def texts_for(entity: str, seed: int = 2024) -> list[str]:
 @pytest.mark.parametrize("entity", list(VALUES))
 def test_parity_on_generated_corpus(entity: str) -> None:
     texts = texts_for(entity)
-    assert mismatches(entity, texts) == []
+    found: list[int] = []
+    assert mismatches(entity, texts, found) == []
     # not vacuous: a good share of the texts hold a result
-    found = sum(1 for t in texts if reference_or_none(entity, t))
-    assert found > len(texts) // 5, found
+    assert len(found) > len(texts) // 5, len(found)
 
 
 @pytest.mark.parametrize("entity", list(VALUES))
@@ -359,8 +357,8 @@ def test_phone_parity_regions_and_leniency(regions: tuple[str, ...] | None,
 
 
 LONG_RUNS = [
-    "a." * 3000 + "a@example.com",
-    "a." * 3000 + "@example.com",
+    "a." * 1500 + "a@example.com",
+    "a." * 1500 + "@example.com",
     "x" * 5000 + "@" + "y" * 5000 + ".com",
     "1" * 4000, "1-" * 2000, "4111 " * 800, "12.34." * 700, ":" * 3000, "ab:" * 1500,
     "DE89 " * 800, "123-45-" * 600, " ".join(["user@mail.com"] * 500),
