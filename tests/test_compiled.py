@@ -16,13 +16,19 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from test_pii_parity import make_text
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "hooks" / "pii"))  # also when run on its own
+
+from test_hostile import hostile_cases, run_hostile_case  # noqa: E402
+from test_pii_parity import make_text  # noqa: E402
+
 CLI = "import sys; from mlgate.cli import main; sys.argv[0] = 'mlgate'; main()"
-WHICH = "import mlgate.hooks.pii.engine as p, mlgate.sources as s; print(p.__file__, s.__file__)"
+WHICH = ("import mlgate.hooks.pii.engine as p, mlgate.sources.jsontext as s; "
+         "print(p.__file__, s.__file__)")
 
 
 def write_samples(where: Path) -> list[str]:
@@ -64,12 +70,14 @@ def mlgate_pii(package_root: Path, data: Path, files: list[str]) -> tuple[str, s
     return run.stdout, where.stdout.strip()
 
 
-def test_compiled_modules_report_what_the_source_reports(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the package with its compiled modules built in place (MLGATE_COMPILE=1)."""
     pytest.importorskip("mypyc", reason="mypy (with mypyc) is not installed")
     pytest.importorskip("setuptools")
     if not (shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")):
         pytest.skip("no C compiler")
-    build = tmp_path / "build"
+    build = tmp_path_factory.mktemp("compiled") / "build"
     shutil.copytree(ROOT / "mlgate", build / "mlgate",
                     ignore=shutil.ignore_patterns("*.so", "__pycache__"))
     for name in ("setup.py", "pyproject.toml", "README.md"):
@@ -78,6 +86,10 @@ def test_compiled_modules_report_what_the_source_reports(tmp_path: Path) -> None
                           cwd=build, capture_output=True, text=True, timeout=900,
                           env={**os.environ, "MLGATE_COMPILE": "1"})
     assert made.returncode == 0, made.stderr[-3000:]
+    return build
+
+
+def test_compiled_modules_report_what_the_source_reports(build: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
     files = write_samples(data)
@@ -93,3 +105,19 @@ def test_compiled_modules_report_what_the_source_reports(tmp_path: Path) -> None
                                            "pii/CREDIT_CARD", "pii/IP_ADDRESS"}
     assert {f["path"] for f in found} == set(files)
     assert compiled == source
+
+
+HOSTILE_PII = [c for c in hostile_cases()
+               if any(w in c.id for w in ("csv", "notebook", "parquet", "json", "scrub", "pii"))]
+
+
+@pytest.mark.parametrize("case", HOSTILE_PII, ids=[c.id for c in HOSTILE_PII])
+def test_hostile_inputs_through_the_compiled_modules(build: Path, tmp_path: Path,
+                                                     case: Any) -> None:
+    """Issue 11: the hostile cases that reach the readers and the pii hook, run with the
+    compiled modules (a CSV that ends in an open quote crashed only there)."""
+    env = {**os.environ, "PYTHONPATH": str(build)}
+    where = subprocess.run([sys.executable, "-c", WHICH], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert all(f.endswith(".so") for f in where), where
+    run_hostile_case(case, tmp_path / "repo", env=env)

@@ -25,7 +25,10 @@ def pii_check(paths: tuple[str, ...], policy_path: str | None, fmt: str,
     """Check data samples for PII (the default: `mlgate pii [PATHS]`)."""
     policy = load_policy(policy_path)
     if deep:
+        from mlgate.hooks.pii.config import require_the_extra
+
         policy = policy.with_overrides("pii", deep=True)
+        require_the_extra(policy.section("pii"), "--deep")
     run_and_report(["pii"], paths, policy, fmt, baseline_path, output, quiet)
 
 

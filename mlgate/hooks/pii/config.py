@@ -97,3 +97,25 @@ def validate(values: dict[str, Any], source: str) -> None:
     if bad:
         raise MlgateError(f"{source}: 'pii.countries' must be among "
                           f"{', '.join(sorted(all_countries))}, not {bad}")
+    require_the_extra(values, source)
+
+
+EXTRA = "pip install 'mlgate[presidio]'"
+
+
+def require_the_extra(values: dict[str, Any], source: str) -> None:
+    """What only Presidio provides (deep mode, other predefined recognizers, country sets)
+    without Presidio installed: an error naming the extra, never a silent downgrade."""
+    import importlib.util
+
+    wanted = []
+    others = [e for e in dict.fromkeys(values["entities"]) if e not in DEFAULT_ENTITIES]
+    if others:
+        wanted.append(f"'pii.entities' {others}")
+    if values["countries"]:
+        wanted.append(f"'pii.countries' {values['countries']}")
+    if values["deep"]:
+        wanted.append("deep mode ('pii.deep' or --deep)")
+    if wanted and importlib.util.find_spec("presidio_analyzer") is None:
+        raise MlgateError(f"{source}: {' and '.join(wanted)} need(s) Presidio, which is not "
+                          f"installed: {EXTRA} (the default entities need nothing more)")

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mlgate.hooks.pii import patterns
+from mlgate.hooks.pii import recognizers as native
 from mlgate.hooks.pii.allowlist import (
     _NUMERIC_ENTITIES,
     MIN_PHONE_DIGITS,
@@ -24,6 +26,7 @@ from mlgate.hooks.pii.phones import (
     _phone,
     _phone_spans,
     _possible_phone_spans,
+    enable_pattern_cache,
     may_hold_phone_shape,
 )
 from mlgate.hooks.pii.prefilter import (
@@ -58,6 +61,8 @@ from mlgate.hooks.pii.presidio import (
     setup_process,
 )
 from mlgate.hooks.pii.presidio_catalog import PREDEFINED
+from mlgate.hooks.pii.recognizers import PHONE_SCORE
+from mlgate.hooks.pii.recognizers import PhoneRecognizer as NativePhone
 from mlgate.hooks.pii.spans import OutOfTime, PiiSpan, _Covers, _outside, remove_duplicates
 
 if TYPE_CHECKING:
@@ -80,6 +85,26 @@ class _Rec:
     possible_phone: bool = False  # mlgate's phone-shaped POSSIBLE numbers (after Presidio's)
     # where a match must have a part (for windows; None: scan the whole text)
     anchors: Callable[[str], Iterator[int]] | None = None
+    # mlgate's own implementation (recognizers.py, patterns.py): same results, no Presidio;
+    # None where only Presidio has the recognizer (the `presidio` extra)
+    native: Callable[[], Any] | None = None
+
+
+@dataclass(frozen=True)
+class _PhoneMatching:
+    """What the phone matching (phones.py) needs of a phone recognizer, without Presidio:
+    the regions, phonenumbers' leniency (1, valid, as Presidio's PhoneRecognizer) and the
+    score and context words of Presidio's phone results."""
+
+    supported_regions: tuple[str, ...]
+    leniency: int = 1
+    SCORE: float = PHONE_SCORE  # noqa: N815 - the name phones.py reads, as on Presidio's
+    context: tuple[str, ...] = NativePhone.context
+
+
+def _phone_matching(regions: tuple[str, ...]) -> _PhoneMatching:
+    enable_pattern_cache()
+    return _PhoneMatching(regions)
 
 
 class PiiDetector:
@@ -88,7 +113,10 @@ class PiiDetector:
     not thread-safe: make one per thread (Presidio's process-wide setup, setup_process, runs
     once, when the first one loads)."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, *, presidio: bool | None = None) -> None:
+        """`presidio`: confirm with Presidio's recognizers (True; the `presidio` extra), with
+        mlgate's own (False), or with mlgate's own unless the policy needs Presidio (None:
+        deep mode, entities or countries only Presidio has)."""
         cfg = policy.section("pii")
         self.policy = policy
         self.threshold = float(cfg["threshold"])
@@ -112,25 +140,29 @@ class PiiDetector:
             # set allows some number shorter than that: +43/+49 and four digits)
             n = MIN_PHONE_DIGITS if self.use_default_allowlist else min_phone_digits(regions)
             phone_prefilter = _PhonePrefilter(n, self.use_default_allowlist, self._memo)
+            matching = functools.partial(_phone_matching, tuple(regions))
             self.recs.append(_Rec("PHONE_NUMBER", functools.partial(_phone, tuple(regions)),
-                                  phone_prefilter, lean_phone=True))
+                                  phone_prefilter, lean_phone=True, native=matching))
             self.recs.append(_Rec("PHONE_NUMBER", _own("mlgate_phone", tuple(regions)),
-                                  phone_prefilter, presidio=False, possible_phone=True))
+                                  phone_prefilter, presidio=False, possible_phone=True,
+                                  native=matching))
         if "EMAIL_ADDRESS" in entities:
             self.recs.append(_Rec("EMAIL_ADDRESS", _own("offline_email"), _email_prefilter,
-                                  anchors=_email_anchors))
+                                  anchors=_email_anchors, native=native.EmailRecognizer))
         if "CREDIT_CARD" in entities:
             self.recs.append(_Rec("CREDIT_CARD", _predefined("CreditCardRecognizer"),
-                                  _CARD_PRESIDIO.search))
+                                  _CARD_PRESIDIO.search, native=native.CreditCardRecognizer))
             self.recs.append(_Rec("CREDIT_CARD", _own("mlgate_card"), _CARD_MLGATE.search,
-                                  presidio=False))
+                                  presidio=False, native=patterns.mlgate_card))
         if "US_SSN" in entities:
-            self.recs.append(_Rec("US_SSN", _predefined("UsSsnRecognizer"), _SSN.search))
+            self.recs.append(_Rec("US_SSN", _predefined("UsSsnRecognizer"), _SSN.search,
+                                  native=native.UsSsnRecognizer))
         if "IBAN_CODE" in entities:
-            self.recs.append(_Rec("IBAN_CODE", _predefined("IbanRecognizer"), _IBAN.search))
+            self.recs.append(_Rec("IBAN_CODE", _predefined("IbanRecognizer"), _IBAN.search,
+                                  native=native.IbanRecognizer))
         if "IP_ADDRESS" in entities:
             self.recs.append(_Rec("IP_ADDRESS", _predefined("IpRecognizer"), _ip_prefilter,
-                                  anchors=_ip_anchors))
+                                  anchors=_ip_anchors, native=native.IpRecognizer))
         others = [e for e in entities if e not in builtin]
         if others or countries:  # names and countries were checked at policy load
             catalog = PREDEFINED
@@ -143,8 +175,11 @@ class PiiDetector:
                     self.recs.append(_Rec(entity, _predefined(name), None))
         for spec in cfg["recognizers"]:
             pattern = _regex_module().compile(spec["regex"], _PRESIDIO_FLAGS())
-            self.recs.append(_Rec(spec["entity"], _custom(spec), _RegexPrefilter(pattern)))
+            self.recs.append(_Rec(spec["entity"], _custom(spec), _RegexPrefilter(pattern),
+                                  native=functools.partial(patterns.custom, spec)))
         self.entities = list(dict.fromkeys(r.entity for r in self.recs))
+        needs_presidio = self.deep or any(r.native is None for r in self.recs)
+        self.presidio = needs_presidio if presidio is None else presidio or needs_presidio
         self._phone_recs = [r for r in self.recs if isinstance(r.prefilter, _PhonePrefilter)]
         self._other_recs = [r for r in self.recs if not isinstance(r.prefilter, _PhonePrefilter)]
         # (recognizer, its prefilter) of the others: all, and those a noise cell still needs
@@ -178,6 +213,12 @@ class PiiDetector:
     def _load(self) -> None:
         if self._loaded:
             return
+        if not self.presidio:
+            for rec in self.recs:
+                assert rec.native is not None
+                rec.instance = rec.native()
+            self._loaded = True
+            return
         setup_process()
         from presidio_analyzer import PatternRecognizer
 
@@ -195,9 +236,13 @@ class PiiDetector:
         self._loaded = True
 
     def presidio_recognizers(self) -> list[Any]:
-        """Presidio's own recognizers this detector runs (for a reference AnalyzerEngine)."""
-        self._load()
-        return [r.instance for r in self.recs if r.presidio]
+        """Presidio's own recognizers of this detector's entities (for a reference
+        AnalyzerEngine in the parity tests; needs Presidio installed)."""
+        if self.presidio:
+            self._load()
+            return [r.instance for r in self.recs if r.presidio]
+        setup_process()
+        return [r.make() for r in self.recs if r.presidio]
 
     def _deep_engine(self) -> Any:
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
@@ -350,6 +395,13 @@ class PiiDetector:
                 found = _pattern_spans(inst, text, self._plans)
             elif rec.lean_iban:
                 found = _iban_spans(inst, text, self._plans)
+            elif not self.presidio and rec.anchors is not None and len(text) > 64:
+                found = []
+                for w0, w1 in _token_windows(text, rec.anchors(text)):
+                    self._on_time()
+                    found += [(a + w0, b + w0, sc) for a, b, sc in inst.analyze(text[w0:w1])]
+            elif not self.presidio:
+                found = inst.analyze(text)
             else:
                 found = [(r.start, r.end, float(r.score))
                          for r in inst.analyze(text=text, entities=[rec.entity],

@@ -69,12 +69,19 @@ def _possible_phone_spans(rec: Any, text: str, candidates: Sequence[tuple[int, i
     return [(a, b, float(rec.SCORE)) for a, b in sorted(spans)]
 
 
-def _phone(regions: tuple[str, ...]) -> Any:
+def enable_pattern_cache() -> None:
+    """phonenumbers compiles the same metadata patterns once instead of per number (a
+    process-wide switch of phonenumbers; its results are the same)."""
     import phonenumbers.re_util
-    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
     if hasattr(phonenumbers.re_util, "enable_pattern_cache"):
-        phonenumbers.re_util.enable_pattern_cache()  # same patterns, compiled once
+        phonenumbers.re_util.enable_pattern_cache()
+
+
+def _phone(regions: tuple[str, ...]) -> Any:
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    enable_pattern_cache()
     return PhoneRecognizer(supported_regions=regions)
 
 

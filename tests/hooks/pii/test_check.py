@@ -22,7 +22,7 @@ from pii_helpers import DEFAULT, pol, run, write_csv
 from mlgate.errors import MlgateError
 from mlgate.findings import Severity, location_fingerprint
 from mlgate.hooks.pii import check as pii_check
-from mlgate.hooks.pii import engine, presidio_recognizers
+from mlgate.hooks.pii import engine, presidio_recognizers, recognizers
 from mlgate.hooks.pii import rules as pii_rules
 from mlgate.hooks.pii.engine import PiiDetector
 
@@ -147,20 +147,10 @@ def test_internal_error_in_one_file_is_a_file_error(tmp_path: Path,
     path = tmp_path / "a.txt"
     path.write_text("mail someone@mailbox.org\n", encoding="utf-8")
 
-    real = presidio_recognizers.offline_email
+    def boom(self: Any, value: str) -> bool:  # an unexpected error while confirming a match
+        raise ValueError(f"secret value {value}")
 
-    def failing_email_recognizer() -> Any:
-        rec = real()
-
-        def boom(value: str) -> bool:  # an unexpected error while confirming a match
-            raise ValueError(f"secret value {value}")
-
-        rec.validate_result = boom
-        return rec
-
-    # (patched where the detector looks it up at run time: the detector's own methods may be
-    # compiled, and a compiled class ignores methods patched onto it)
-    monkeypatch.setattr(presidio_recognizers, "offline_email", failing_email_recognizer)
+    monkeypatch.setattr(recognizers.EmailRecognizer, "domain_known", boom)
     findings, errors = run([path])
     assert findings == [] and len(errors) == 1
     assert "ValueError" in errors[0].message and "someone" not in errors[0].message

@@ -96,7 +96,7 @@ def detector_and_reference(default_allowlist: bool) -> tuple[PiiDetector, Any]:
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-    det = PiiDetector(Policy({"pii": {"default-allowlist": default_allowlist}}))
+    det = PiiDetector(Policy({"pii": {"default-allowlist": default_allowlist}}), presidio=True)
     nlp = NlpEngineProvider(nlp_configuration={
         "nlp_engine_name": "no_op", "models": [{"lang_code": "en", "model_name": "no_op"}],
     }).create_engine()
@@ -170,8 +170,8 @@ def test_generated_corpus_parity(default_allowlist: bool) -> None:
 
 def test_prefilters_are_necessary() -> None:
     """Each recognizer, alone, on generated text: any result means its prefilter passed."""
-    det = PiiDetector(Policy({"pii": {"default-allowlist": False}}))
-    det_allow = PiiDetector(Policy())
+    det = PiiDetector(Policy({"pii": {"default-allowlist": False}}), presidio=True)
+    det_allow = PiiDetector(Policy(), presidio=True)
     det.presidio_recognizers()
     det_allow.presidio_recognizers()
     rng = random.Random(99)
@@ -222,3 +222,19 @@ def test_long_text_parity() -> None:
             while len(text) <= 5000:
                 text += make_text(rng) + rng.choice([" ", "\n", ". "])
             assert missed(det, engine, text, None) == []
+
+
+@pytest.mark.parametrize("default_allowlist", [True, False])
+def test_mlgate_recognizers_report_what_presidio_recognizers_report(
+        default_allowlist: bool) -> None:
+    """Issue 16: the commit-time path confirms with mlgate's own recognizers (no Presidio);
+    with Presidio's recognizers instead, every text of the generated corpus, under keys that
+    raise context scores and keys that do not, gives exactly the same results."""
+    policy = Policy({"pii": {"default-allowlist": default_allowlist}})
+    ours, theirs = PiiDetector(policy), PiiDetector(policy, presidio=True)
+    assert not ours.presidio and theirs.presidio
+    rng = random.Random(29)
+    keys = [None, "phone", "email", "card_number", "client_ip", "ssn", "iban", "notes"]
+    for _ in range(2500):
+        text, key = make_text(rng), rng.choice(keys)
+        assert ours.results(text, key) == theirs.results(text, key), (text, key)

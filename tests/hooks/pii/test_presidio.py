@@ -23,6 +23,13 @@ from mlgate.hooks.pii.engine import PiiDetector
 from mlgate.policy import Policy
 
 
+
+@pytest.fixture
+def det() -> PiiDetector:
+    """This module tests the Presidio path (the `presidio` extra): a detector that confirms
+    with Presidio's recognizers, whatever the policy."""
+    return PiiDetector(DEFAULT, presidio=True)
+
 def test_patterns_skip_texts_without_a_character_every_match_has(det: PiiDetector) -> None:
     det.results("a@b.com")  # loads the recognizers
     ip = next(r.instance for r in det.recs if r.entity == "IP_ADDRESS")
@@ -102,14 +109,14 @@ def test_no_network(monkeypatch: pytest.MonkeyPatch, fake: Faker) -> None:
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    d = PiiDetector(DEFAULT)  # a fresh detector: a fresh e-mail recognizer and suffix list
+    d = PiiDetector(DEFAULT, presidio=True)  # fresh: a fresh e-mail recognizer, suffix list
     assert ents(d.results(f"mail {fake.free_email()}")) == {"EMAIL_ADDRESS"}
 
 
 def test_token_windows_find_what_the_whole_text_does() -> None:
     """Presidio's e-mail and IP patterns on the white-space-delimited windows around their
     anchors give exactly their matches on the whole text."""
-    det = engine.PiiDetector(Policy())
+    det = engine.PiiDetector(Policy(), presidio=True)
     det.presidio_recognizers()
     recs = [r for r in det.recs if r.anchors is not None]
     assert {r.entity for r in recs} == {"EMAIL_ADDRESS", "IP_ADDRESS"}
