@@ -22,7 +22,7 @@ _HEX_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 # The name or words just before a value that say it is a commit: `git_commit: `,
 # `"sha": "`, `revision=`, `commit `, `/commit/`, `…@` (pip's `git+https://…@<sha>`).
 _GIT_NAME = re.compile(
-    r"(?i)(?:commit|sha1?|revision|rev|git|hash|head|ref|checkout|parent|tree|blob)"
+    r"(?i)(?<![a-z])(?:commit|sha1?|revision|rev|git|hash|checkout)"
     r"[\w.\-]{0,20}(?:\\?[\"'`\]]){0,3}\s*(?:=|:=|:|,|\s|/)\s*(?:[bruf]?\\?[\"'`])?$"
     r"|@$")
 _GIT_LINE = re.compile(r"(?i)\bgit\b|\bcommit\b|rev-parse|/commit/|/tree/|/blob/")

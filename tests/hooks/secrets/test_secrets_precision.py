@@ -89,6 +89,8 @@ def test_commit_shas_near_wandb_are_not_wandb_keys(template):
     'wandb.login(key="{key}")',
     "wandb login {key}",
     '{{"wandb_api_key": "{key}"}}',
+    'previous_wandb_key = "{key}"',  # `rev` inside a word is not a revision
+    'wandb_header_key = "{key}"',
 ])
 def test_legacy_wandb_keys_are_still_found(template):
     assert found(template.format(key=hexsha()) + "\n") == [(1, "wandb-api-key-legacy")]
