@@ -91,17 +91,20 @@ def embedded_base64(c: Candidate) -> bool:
 
 
 def code_reference(c: Candidate) -> bool:
-    """`code-reference`: for the generic rule, an unquoted value that is a dotted name
-    (`model.config.id2label`) or is called or indexed (`token, labels[i]`) is code, as in
-    `print((token, model.config.id2label[i]))`, not an assigned secret."""
+    """`code-reference`: for the generic rule, an unquoted value that is called or indexed
+    (`secret = vault.lookup2(name)`, `…id2label[i]`), or a dotted name that follows the
+    credential word as the next item of a tuple or argument list rather than as its assigned
+    value (`print((token, model.config.id2label))`), is code, not a secret. An unquoted dotted
+    value after `=` or `:` (`.env`, YAML) is still a value."""
     if c.rule != "generic-api-key":
         return False
-    quoted = c.start > 0 and c.line[c.start - 1] in "\"'`"
-    if quoted:
-        return False
+    if c.start > 0 and c.line[c.start - 1] in "\"'`":
+        return False  # quoted: a string literal
     end = c.start + len(c.value)
-    after = c.line[end:end + 1]
-    return after in ("(", "[") or _DOTTED_NAME.fullmatch(c.value) is not None
+    if c.line[end:end + 1] in ("(", "["):
+        return True
+    separator = c.line[:c.start].rstrip()[-1:]
+    return separator not in ("=", ":", ">") and _DOTTED_NAME.fullmatch(c.value) is not None
 
 
 RULES: tuple[tuple[str, Callable[[Candidate], bool]], ...] = (

@@ -180,6 +180,8 @@ def test_code_expressions_are_not_assigned_secrets(line):
     "MISTRAL_API_KEY={v}",
     "token,{v}",
     'client(token="{v}")',
+    "API_TOKEN={v}.{v}",  # an unquoted dotted value after `=` is a value
+    "  api_token: {v}.{v}",
 ])
 def test_generic_secrets_are_still_found(template):
     v = BY_RULE["generic-api-key"].make(RNG)
