@@ -13,7 +13,6 @@ import os
 import sys
 
 from setuptools import setup
-from setuptools.command.build_ext import build_ext
 
 # Every module of these packages is compiled, except the ones mypyc cannot or need not compile:
 # classes defined inside functions (the Presidio subclasses), click commands, the demo.
@@ -44,30 +43,16 @@ def _extensions() -> list:
         # silently not run until the next install
         _say("editable install: staying plain Python")
         return []
+    # asked for: a failure to compile is an error, not a silent plain-Python install
     try:
         from mypyc.build import mypycify
-
-        # mypyc type-checks first. At build time the dependencies are often not installed yet
-        # (a fresh environment, as pre-commit makes one), so the `type: ignore`s that
-        # Presidio's annotations call for go unused: that must not stop the build.
-        return mypycify(["--no-warn-unused-ignores", *compiled_modules()], opt_level="3",
-                        group_name="mlgate")
-    except BaseException as e:  # mypyc missing, or mypy rejects the code: stay Python
-        _say(f"not compiling ({type(e).__name__}: {e}); installing as plain Python")
-        return []
+    except ImportError:
+        sys.exit("mlgate build: MLGATE_COMPILE=1 needs mypy==2.4.1 and setuptools installed, "
+                 "with pip's --no-build-isolation")
+    # mypyc type-checks first; Presidio's annotations call for `type: ignore`s that go
+    # unused where Presidio (an extra) is not installed: that must not stop the build.
+    return mypycify(["--no-warn-unused-ignores", *compiled_modules()], opt_level="3",
+                    group_name="mlgate")
 
 
-class OptionalBuildExt(build_ext):
-    """All of the compiled modules or none: a half-built extension would not import."""
-
-    def run(self) -> None:
-        try:
-            super().run()
-        except Exception as e:  # no C compiler or headers
-            for path in self.get_outputs():
-                if os.path.exists(path):
-                    os.remove(path)
-            _say(f"compiling failed ({type(e).__name__}: {e}); installing as plain Python")
-
-
-setup(ext_modules=_extensions(), cmdclass={"build_ext": OptionalBuildExt})
+setup(ext_modules=_extensions())

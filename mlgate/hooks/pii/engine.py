@@ -61,8 +61,7 @@ from mlgate.hooks.pii.presidio import (
     setup_process,
 )
 from mlgate.hooks.pii.presidio_catalog import PREDEFINED
-from mlgate.hooks.pii.recognizers import PHONE_SCORE
-from mlgate.hooks.pii.recognizers import PhoneRecognizer as NativePhone
+from mlgate.hooks.pii.recognizers import PHONE_CONTEXT, PHONE_SCORE
 from mlgate.hooks.pii.spans import OutOfTime, PiiSpan, _Covers, _outside, remove_duplicates
 
 if TYPE_CHECKING:
@@ -99,7 +98,7 @@ class _PhoneMatching:
     supported_regions: tuple[str, ...]
     leniency: int = 1
     SCORE: float = PHONE_SCORE  # noqa: N815 - the name phones.py reads, as on Presidio's
-    context: tuple[str, ...] = NativePhone.context
+    context: tuple[str, ...] = PHONE_CONTEXT
 
 
 def _phone_matching(regions: tuple[str, ...]) -> _PhoneMatching:

@@ -164,6 +164,7 @@ class EmailRecognizer:
 # -- phone numbers -----------------------------------------------------------------------------
 
 PHONE_SCORE = 0.4
+PHONE_CONTEXT = ("phone", "number", "telephone", "cell", "cellphone", "mobile", "call")
 PHONE_DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
 _ANY_DIGIT = re.compile(r"\d")  # python-phonenumbers reads Unicode decimal digits (as `re`)
 
@@ -174,8 +175,7 @@ class PhoneRecognizer:
     number scores PHONE_SCORE; a number found inside another one is dropped."""
 
     entity = "PHONE_NUMBER"
-    context: tuple[str, ...] = ("phone", "number", "telephone", "cell", "cellphone", "mobile",
-                                "call")
+    context: tuple[str, ...] = PHONE_CONTEXT
 
     def __init__(self, regions: Sequence[str] = PHONE_DEFAULT_REGIONS,
                  leniency: int = 1) -> None:

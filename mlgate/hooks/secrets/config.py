@@ -19,12 +19,22 @@ SCHEMA: dict[str, Key] = {
                      "matches one is not reported.", check=regex),
     "generic-keywords": Key("list[str]", [], "More names of services or variables whose "
                             "assigned high-entropy value is a secret (generic rule)."),
+    "precision-off": Key("list[str]", [], "mlgate's precision rules to switch off "
+                         "(`placeholder-runs`, `git-sha`, `dna-sequence`, `embedded-base64`, "
+                         "`code-reference`): their matches are then reported."),
     "max-bytes": Key("int", 20_000_000, "Bytes read per file; the rest of a larger file is "
                      "not scanned and a warning says so.", minimum=1),
 }
 
 
 def validate(values: dict[str, Any], source: str) -> None:
+    if values["precision-off"]:
+        from mlgate.hooks.secrets.precision import NAMES
+
+        unknown = [n for n in values["precision-off"] if n not in NAMES]
+        if unknown:
+            raise MlgateError(f"{source}: 'secrets.precision-off' names unknown precision "
+                              f"rules {unknown} (known: {', '.join(NAMES)})")
     if not values["disable"]:
         return
     from mlgate.hooks.secrets.rules import RULES

@@ -123,7 +123,7 @@ class Scanner:
         self._targets = lru_cache(maxsize=4096)(self._targets_of_anchors)
         self._chosen = lru_cache(maxsize=4096)(self._chosen_for)
         # Precision rules switched off (no policy key yet: every rule is on by default).
-        self.precision_off: frozenset[str] = frozenset(cfg.get("precision-off", ()))
+        self.precision_off: frozenset[str] = frozenset(cfg["precision-off"])
 
     # -- prefilter ---------------------------------------------------------------
     def candidate_lines(self, text: str, all_lines: bool

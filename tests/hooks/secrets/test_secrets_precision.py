@@ -188,3 +188,16 @@ def test_generic_secrets_are_still_found(template):
     while looks_placeholder(v):  # `0000`, `abcd`, `test` by chance: an older, other rule
         v = BY_RULE["generic-api-key"].make(RNG)
     assert found(template.format(v=v) + "\n") == [(1, "generic-api-key")]
+
+
+def test_precision_rules_are_switchable_in_the_policy():
+    """`[secrets] precision-off`: a switched-off rule's matches are reported again; an unknown
+    rule name is a policy error."""
+    line = "aws_access_key_id = AKIAXXXXXXXXXXXXXXXX\n"
+    assert found(line) == []
+    off = Scanner(Policy({"secrets": {"precision-off": ["placeholder-runs"]}}))
+    assert [h.rule for h in off.scan_text(line, "f.py")] == ["secrets/aws-access-key"]
+    from mlgate.errors import MlgateError
+
+    with pytest.raises(MlgateError, match="precision-off"):
+        Policy({"secrets": {"precision-off": ["no-such-rule"]}})
