@@ -713,3 +713,27 @@ def test_headerless_csv_scrub_and_hook_agree(tmp_path: Path) -> None:
     assert sum(f.occurrences for f in findings if f.rule == "pii/PHONE_NUMBER") == 30
     assert scrub_file(src, out, Policy()) == 30
     assert _check(out) == ([], [])
+
+
+def test_nul_bytes_after_the_head_are_refused_and_nothing_written(tmp_path: Path) -> None:
+    """Issue 11 #13: a sparse file with a text head (NULs after the first 8 KiB) is not text;
+    scrub refuses it naming the line, without reading a gigabyte of NULs into one line."""
+    src, out = tmp_path / "notes.txt", tmp_path / "clean.txt"
+    with open(src, "wb") as f:
+        f.write(b"hello\n" * 2000)
+        f.truncate(64 << 20)  # 64 MiB, sparse: NULs after the text
+    with pytest.raises(MlgateError, match="NUL character"):
+        scrub_file(src, out, Policy(), spans_fn=_regex_spans)
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_a_line_longer_than_the_limit_is_refused(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlgate.sources import stream
+
+    monkeypatch.setattr(stream, "MAX_REWRITE_LINE", 1000)
+    src, out = tmp_path / "big.txt", tmp_path / "clean.txt"
+    src.write_text("short ann@example.com\n" + "x" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(MlgateError, match="line 2 is longer than 1,000 characters"):
+        scrub_file(src, out, Policy(), spans_fn=_regex_spans)
+    assert not out.exists()

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
 
 from mlgate.fileio import open_regular
 from mlgate.sources.files import SourceError, _open_binary, sniff_encoding
@@ -178,6 +178,46 @@ def _sniff(head: bytes) -> _Encoding:
     return _Encoding(b"", "utf-8")
 
 
+MAX_REWRITE_LINE = 1 << 24  # characters: a longer "line" is not text a data sample holds
+
+
+class _TextOnly:
+    """A rewriter's decoded input that refuses what is not text: a NUL character anywhere (the
+    binary check of the head reads 8 KiB only), or a line longer than MAX_REWRITE_LINE
+    characters, read in bounded pieces (a 1 GB line never sits in memory)."""
+
+    def __init__(self, f: IO[str]) -> None:
+        self._f = f
+        self.lineno = 0
+
+    def _checked(self, text: str) -> str:
+        if "\0" in text:
+            raise SourceError(f"binary content (a NUL character) at line {self.lineno + 1}: "
+                              "not text, not scrubbed")
+        return text
+
+    def readline(self, size: int = -1) -> str:
+        line = self._checked(self._f.readline(MAX_REWRITE_LINE + 1))
+        if len(line) > MAX_REWRITE_LINE and not line.endswith(("\n", "\r")):
+            raise SourceError(f"line {self.lineno + 1} is longer than {MAX_REWRITE_LINE:,} "
+                              "characters: not text a data sample holds, not scrubbed")
+        if line:
+            self.lineno += 1
+        return line
+
+    def read(self, size: int = -1) -> str:
+        return self._checked(self._f.read(size))
+
+    def __iter__(self) -> _TextOnly:
+        return self
+
+    def __next__(self) -> str:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
 @contextmanager
 def rewrite_streams(source: Path, raw_out: BinaryIO) -> Iterator[tuple[IO[str], IO[str], str]]:
     """The source decoded and the destination encoded alike (BOM kept), newlines untranslated;
@@ -191,7 +231,7 @@ def rewrite_streams(source: Path, raw_out: BinaryIO) -> Iterator[tuple[IO[str], 
         fin = io.TextIOWrapper(raw_in, encoding=enc.codec, errors=enc.errors, newline="")
         fout = io.TextIOWrapper(raw_out, encoding=enc.codec, errors=enc.errors, newline="")
         try:
-            yield fin, fout, sample
+            yield cast(IO[str], _TextOnly(fin)), fout, sample
             fout.flush()
         except UnicodeError:
             raise SourceError(f"not valid {enc.codec.upper()} text") from None
