@@ -13,7 +13,7 @@ from mlgate.errors import MlgateError
 from mlgate.findings import FileError
 from mlgate.policy import Policy
 from mlgate.run import run_checks
-from mlgate.sources import display_path
+from mlgate.sources.files import display_path
 from mlgate.suppress import Baseline
 
 

@@ -11,15 +11,15 @@ released.
 from __future__ import annotations
 
 import importlib
-import json
-import random
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (annotations only: importing the catalog is part of every start-up)
+    import random
+    from collections.abc import Iterator, Sequence
+    from pathlib import Path
+    from types import ModuleType
+
     from mlgate.findings import FileError, Finding, RuleInfo
     from mlgate.policy import Policy
     from mlgate.schema import Key
@@ -119,6 +119,8 @@ def _yaml_scalar(value: object) -> str:
             and value == value.strip() and value.lower() not in _YAML_WORDS
             and all(c.isascii() and (c.isalnum() or c in " -_.") for c in value)):
         return value
+    import json
+
     return json.dumps(value)  # a JSON string is a valid YAML double-quoted scalar
 
 

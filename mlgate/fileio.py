@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import signal
 import stat
 import threading
@@ -214,7 +213,7 @@ def read_regular(path: str | os.PathLike[str], cap: int, *, what: str = "file",
 
 def temp_name(target_name: str) -> str:
     """The name of a temporary file for `target_name`: `.{name}.{pid}-{random}.mlgate-tmp`."""
-    return f".{target_name}.{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    return f".{target_name}.{os.getpid()}-{os.urandom(4).hex()}{TEMP_SUFFIX}"
 
 
 def _pid_alive(pid: int) -> bool:

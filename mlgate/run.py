@@ -14,7 +14,7 @@ from mlgate.catalog import BY_CHECK
 from mlgate.findings import FileError, Finding, Severity, aggregate
 from mlgate.policy import Policy
 from mlgate.result import Result
-from mlgate.sources import SourceError, display_path, read_text
+from mlgate.sources.files import SourceError, display_path, read_text
 from mlgate.suppress import Baseline, apply_inline
 
 _INLINE_READ_CAP = 50_000_000

@@ -8,19 +8,25 @@ Nothing here executes or unpickles what it reads.
     text.py  delimited.py  jsontext.py  notebook.py  parquet.py   the formats
 """
 
-from mlgate.sources.delimited import sniff_csv_dialect
-from mlgate.sources.files import (
-    SourceError,
-    TextSource,
-    display_path,
-    is_lfs_pointer,
-    read_head,
-    read_text,
-    sniff_encoding,
-)
-from mlgate.sources.records import RecordReader, iter_records, record_format
-from mlgate.sources.stream import Cell, ReadStatus
+from __future__ import annotations
 
-__all__ = ["Cell", "ReadStatus", "RecordReader", "SourceError", "TextSource", "display_path",
-           "is_lfs_pointer", "iter_records", "read_head", "read_text", "record_format",
-           "sniff_csv_dialect", "sniff_encoding"]
+import importlib
+from typing import Any
+
+# name -> module: imported on first use, so that a hook that reads text (secrets) does not
+# import every format's reader
+_PUBLIC = {
+    "SourceError": "files", "TextSource": "files", "display_path": "files",
+    "is_lfs_pointer": "files", "read_head": "files", "read_text": "files",
+    "sniff_encoding": "files", "RecordReader": "records", "iter_records": "records",
+    "record_format": "records", "Cell": "stream", "ReadStatus": "stream",
+    "sniff_csv_dialect": "delimited",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mlgate.sources' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"mlgate.sources.{module}"), name)

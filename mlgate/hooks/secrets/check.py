@@ -17,7 +17,7 @@ from mlgate.hooks.secrets.binary import printable_text
 from mlgate.hooks.secrets.provider_rules import CHECK, public_prefix
 from mlgate.hooks.secrets.scanner import Scanner
 from mlgate.policy import Policy
-from mlgate.sources import SourceError, display_path, read_head, read_text
+from mlgate.sources.files import SourceError, display_path, read_head, read_text
 
 
 def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]:
