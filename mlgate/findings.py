@@ -141,11 +141,13 @@ class RuleInfo:
 # The per-file findings every hook reports the same way: `<check>/file-truncated` (only a part
 # was read), `<check>/not-scanned` (a file or a part of it that could not be checked).
 
-def file_rules(check: str) -> tuple[RuleInfo, ...]:
+def file_rules(check: str, anchor: str = "") -> tuple[RuleInfo, ...]:
+    """The rule-table entries of both per-file rules (`anchor`: where the hook's page
+    explains them)."""
     return (RuleInfo(f"{check}/file-truncated", "only a part of the file was checked",
-                     Severity.WARNING, "limits"),
+                     Severity.WARNING, anchor),
             RuleInfo(f"{check}/not-scanned", "a file or a part of it could not be checked",
-                     Severity.ERROR, "limits"))
+                     Severity.ERROR, anchor))
 
 
 def truncated(check: str, path: str, message: str, *, line: int | None = None) -> Finding:

@@ -152,3 +152,25 @@ def test_every_hook_has_file_filter_cases() -> None:
     for h in HOOKS:
         if h.pass_filenames:
             assert h.id in covered, f"add {h.id} cases to FILES in tests/test_catalog.py"
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+@pytest.mark.parametrize("hook", HOOKS, ids=lambda h: h.id)
+def test_every_rule_and_key_is_documented_on_the_hooks_page(hook: catalog.Hook) -> None:
+    """Driven by the catalog: each hook has docs/hooks/<id>.md; every rule of its rule table
+    is named there and its anchor is a heading of that page (SARIF's helpUri points there);
+    every key of its policy table is named there."""
+    page = ROOT / "docs" / "hooks" / f"{hook.id}.md"
+    assert page.exists(), f"write {page.relative_to(ROOT)}"
+    text = page.read_text(encoding="utf-8")
+    anchors = {_slug(m) for m in re.findall(r"^#+ (.+)$", text, re.M)}
+    for rule in hook.rules:
+        assert f"`{rule.id}`" in text or f"`{rule.id.split('/', 1)[1]}`" in text, rule.id
+        assert rule.anchor == "" or rule.anchor in anchors, (rule.id, rule.anchor)
+    for key in hook.schema:
+        assert f"`{key}`" in text, f"{hook.id}: policy key {key!r} not on its page"

@@ -165,8 +165,8 @@ def test_sarif_uris_are_encoded_and_help_points_at_hook_docs() -> None:
     uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "my%20data/a%231.py"
     helps = {r["id"]: r["helpUri"] for r in run["tool"]["driver"]["rules"]}
-    assert helps["secrets/huggingface-token"].endswith("/docs/hooks/detect-ml-secrets.md")
-    assert helps["pii/EMAIL_ADDRESS"].endswith("/docs/hooks/pii-in-data-samples.md")
+    assert helps["secrets/huggingface-token"].endswith("/docs/hooks/detect-ml-secrets.md#rules")
+    assert helps["pii/EMAIL_ADDRESS"].endswith("/docs/hooks/pii-in-data-samples.md#what-is-found")
 
 
 @pytest.mark.skipif(os.name != "posix", reason="surrogate-escaped file names are POSIX")

@@ -15,13 +15,21 @@ _LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 _URI = "https://github.com/mlgate/mlgate"
 
 
-def _help_uri(check: str) -> str:
+def _help_uri(check: str, anchor: str = "") -> str:
     """The hook's page (docs/hooks/<hook id>.md); core rules (baseline/…) are in output.md."""
     from mlgate.catalog import BY_CHECK
 
     hook = BY_CHECK.get(check)
     page = f"hooks/{hook.id}.md" if hook else "output.md"
-    return f"{_URI}/blob/main/docs/{page}"
+    return f"{_URI}/blob/main/docs/{page}" + (f"#{anchor}" if anchor else "")
+
+
+def _rule_table(check: str) -> dict[str, Any]:
+    """The hook's rule table (its rules.py, through the catalog): id -> RuleInfo."""
+    from mlgate.catalog import BY_CHECK
+
+    hook = BY_CHECK.get(check)
+    return {r.id: r for r in hook.rules} if hook else {}
 
 
 def _uri(path: str) -> str:
@@ -37,15 +45,21 @@ def _uri(path: str) -> str:
 
 def render_sarif(result: Result) -> str:
     rules: dict[str, dict[str, Any]] = {}
+    tables: dict[str, dict[str, Any]] = {}
     results = []
     for f in result.findings:
         if f.rule not in rules:
+            if f.check not in tables:
+                tables[f.check] = _rule_table(f.check)
+            info = tables[f.check].get(f.rule)
             rules[f.rule] = {
                 "id": f.rule,
                 "name": f.rule.replace("/", "-"),
-                "shortDescription": {"text": f.message},
-                "helpUri": _help_uri(f.check),
+                "shortDescription": {"text": info.message if info else f.message},
+                "helpUri": _help_uri(f.check, info.anchor if info else ""),
             }
+            if info is not None:
+                rules[f.rule]["defaultConfiguration"] = {"level": _LEVEL[info.severity.value]}
         region: dict[str, Any] = {}
         if f.line is not None:
             region["startLine"] = f.line

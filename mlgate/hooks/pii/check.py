@@ -16,9 +16,10 @@ from mlgate.findings import (
     Severity,
     location_fingerprint,
     mask_pii,
+    truncated,
 )
 from mlgate.hooks.pii.engine import PiiDetector
-from mlgate.hooks.pii.rules import LABELS, TRUNCATED_RULE
+from mlgate.hooks.pii.rules import LABELS
 from mlgate.hooks.pii.spans import OutOfTime
 
 if TYPE_CHECKING:
@@ -84,19 +85,15 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
             yield FileError(path, error)
             continue
         if stopped_at is not None:
-            yield Finding(
-                check="pii", rule=TRUNCATED_RULE, severity=Severity.WARNING, path=path,
-                message=f"checking stopped at line {stopped_at} after {max_seconds:g} s (the "
-                        "[pii] max-seconds budget per file); `mlgate scan` checks the whole file",
-                fingerprint=location_fingerprint(TRUNCATED_RULE, shown, ""))
+            yield truncated(
+                "pii", shown, f"checking stopped at line {stopped_at} after {max_seconds:g} s "
+                "(the [pii] max-seconds budget per file); `mlgate scan` checks the whole file")
             continue
         status = getattr(reader, "status", None)
         if status is not None and getattr(status, "truncated", False):
-            yield Finding(
-                check="pii", rule=TRUNCATED_RULE, severity=Severity.WARNING, path=path,
-                message=f"only the first {max_bytes:,} bytes were checked for PII (the "
-                        "[pii] max-bytes budget per commit); `mlgate scan` checks the whole file",
-                fingerprint=location_fingerprint(TRUNCATED_RULE, shown, ""))
+            yield truncated(
+                "pii", shown, f"only the first {max_bytes:,} bytes were checked for PII (the "
+                "[pii] max-bytes budget per commit); `mlgate scan` checks the whole file")
 
 
 _BATCH_CELLS = 1024

@@ -18,6 +18,7 @@ LABELS = {
 # Other Presidio entities a policy enables are reported as `pii/<ENTITY>` with the same
 # metadata; these are the ones a default policy reports.
 RULES: tuple[RuleInfo, ...] = (
-    *(RuleInfo(f"pii/{e}", LABELS[e], anchor="what-it-finds") for e in DEFAULT_ENTITIES),
-    *file_rules("pii"),
+    *(RuleInfo(f"pii/{e}", LABELS[e], anchor="what-is-found") for e in DEFAULT_ENTITIES),
+    # (pii reports a file it could not read as an `errors` entry, never as not-scanned)
+    file_rules("pii", anchor="findings")[0],
 )

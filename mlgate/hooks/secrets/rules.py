@@ -24,5 +24,5 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("secrets/high-entropy-base64", MESSAGES["high-entropy-base64"],
              anchor="rules"),
     RuleInfo("secrets/high-entropy-hex", MESSAGES["high-entropy-hex"], anchor="rules"),
-    *file_rules("secrets"),
+    *file_rules("secrets", anchor="rules"),
 )
