@@ -22,7 +22,7 @@ from pii_helpers import DEFAULT, pol, run, write_csv
 from mlgate.errors import MlgateError
 from mlgate.findings import Severity, location_fingerprint
 from mlgate.hooks.pii import check as pii_check
-from mlgate.hooks.pii import engine, presidio_recognizers, recognizers
+from mlgate.hooks.pii import engine, recognizers
 from mlgate.hooks.pii import rules as pii_rules
 from mlgate.hooks.pii.engine import PiiDetector
 

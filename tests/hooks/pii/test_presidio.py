@@ -23,7 +23,6 @@ from mlgate.hooks.pii.engine import PiiDetector
 from mlgate.policy import Policy
 
 
-
 @pytest.fixture
 def det() -> PiiDetector:
     """This module tests the Presidio path (the `presidio` extra): a detector that confirms
