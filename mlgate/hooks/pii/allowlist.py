@@ -223,6 +223,10 @@ SENSITIVE_KEY_WORDS = frozenset({"cc", "ccn", "pan", "no", "nr", "num", "number"
 def sensitive_key(key: str) -> bool:
     """A column/key name that may hold contact or identity numbers (`phone`, `ssn`,
     `card_number`, `client_ip`, ...): plain numbers under it are checked."""
+    from mlgate.hooks.pii.precision import phone_key
+
+    if phone_key(key):  # `Telefon`, `téléphone`, `電話` ...
+        return True
     words = [w.lower() for w in re.split(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])", key) if w]
     return any(w in SENSITIVE_KEY_WORDS or w.startswith(SENSITIVE_KEY_PREFIXES) for w in words)
 

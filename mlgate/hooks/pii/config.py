@@ -55,6 +55,10 @@ SCHEMA: dict[str, Key] = {
                               "matches one is never reported.", check=regex),
     "default-allowlist": Key("bool", True, "Skip reserved test and documentation values "
                              "(docs/hooks/pii-in-data-samples.md lists them)."),
+    "precision-off": Key("list[str]", [], "mlgate's precision rules to switch off "
+                         "(`phone-shape`, `phone-not-number`, `key-not-pii`, `ip-not-address`, "
+                         "`ssn-unissuable`, `in-other-entity`, `email-placeholder`): their "
+                         "matches are then reported (docs/hooks/pii-in-data-samples.md)."),
     "recognizers": Key("list[table]", [], "Custom pattern recognizers: tables with `name`, "
                        "`entity`, `regex`, `score` (0.6) and `context` (words).",
                        check=_recognizers),
@@ -78,6 +82,14 @@ def validate(values: dict[str, Any], source: str) -> None:
     of Presidio's predefined recognizers (a static table, checked against Presidio by a test,
     so that no policy load imports Presidio)."""
     from mlgate.hooks.pii.presidio_catalog import PREDEFINED
+
+    if values["precision-off"]:
+        from mlgate.hooks.pii.precision import NAMES
+
+        unknown = [n for n in values["precision-off"] if n not in NAMES]
+        if unknown:
+            raise MlgateError(f"{source}: 'pii.precision-off' names unknown precision rules "
+                              f"{unknown} (known: {', '.join(NAMES)})")
 
     if "PHONE_NUMBER" in values["entities"] and \
             values["phone-regions"] != list(PRESIDIO_PHONE_REGIONS):

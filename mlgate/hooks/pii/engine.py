@@ -29,6 +29,7 @@ from mlgate.hooks.pii.phones import (
     enable_pattern_cache,
     may_hold_phone_shape,
 )
+from mlgate.hooks.pii.precision import Precision
 from mlgate.hooks.pii.prefilter import (
     _CARD_ANY_DIGIT,
     _CARD_MLGATE,
@@ -124,6 +125,9 @@ class PiiDetector:
         self.allow_values = frozenset(cfg["allowlist"])
         self.allow_patterns = [re.compile(p) for p in cfg["allowlist-patterns"]]
         self.spacy_model = str(cfg["spacy-model"])
+        self._precision = (Precision(cfg["precision-off"],
+                                     [r.upper() for r in cfg["phone-regions"]])
+                           if self.use_default_allowlist else None)
         self.ner_entities = list(cfg["ner-entities"]) if self.spacy_model and self.deep else []
         regions = [r.upper() for r in cfg["phone-regions"]]
         entities = list(dict.fromkeys(cfg["entities"]))
@@ -320,6 +324,8 @@ class PiiDetector:
                                  if o.entity != "PHONE_NUMBER")
                 found = [s for s in confirmed
                          if s.entity != "PHONE_NUMBER" or not others.contains(s.start, s.end)]
+            if self._precision is not None:  # mlgate's precision rules (precision.py)
+                found = self._precision.keep(found, text, key)
             out = tuple(s for s in found if not self.allowed(s, text, key))
         if cacheable:
             if len(self._cache) > 20_000:

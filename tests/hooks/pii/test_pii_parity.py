@@ -24,6 +24,7 @@ from mlgate.hooks.pii import allowlist, cards, prefilter
 from mlgate.hooks.pii import config as pii_config
 from mlgate.hooks.pii import phones as pii_phones
 from mlgate.hooks.pii.engine import PiiDetector
+from mlgate.hooks.pii.precision import NAMES as PRECISION_RULES
 from mlgate.hooks.pii.spans import PiiSpan
 from mlgate.policy import Policy
 
@@ -96,7 +97,10 @@ def detector_and_reference(default_allowlist: bool) -> tuple[PiiDetector, Any]:
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-    det = PiiDetector(Policy({"pii": {"default-allowlist": default_allowlist}}), presidio=True)
+    # mlgate's precision rules (precision.py) drop confirmed matches on purpose: with them off,
+    # mlgate never misses what Presidio reports (outside the default allowlist)
+    det = PiiDetector(Policy({"pii": {"default-allowlist": default_allowlist,
+                                      "precision-off": list(PRECISION_RULES)}}), presidio=True)
     nlp = NlpEngineProvider(nlp_configuration={
         "nlp_engine_name": "no_op", "models": [{"lang_code": "en", "model_name": "no_op"}],
     }).create_engine()
