@@ -1,5 +1,5 @@
-"""The one safe way to read a file and the one safe way to write one (DESIGN.md, "Reads are
-safe", "Writes are safe"). Standard library only; no other mlgate module is imported.
+"""The one safe way to read a file and the one safe way to write one (docs/architecture.md,
+"The rules of the house"). Standard library only; no other mlgate module is imported.
 
 Reading: `read_regular` (the whole file, or an error if it is larger than the cap) and
 `read_head` (at most `cap` bytes and the file's size). The file is opened with O_NONBLOCK, so

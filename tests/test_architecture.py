@@ -1,4 +1,4 @@
-"""The layout's rules (DESIGN.md, docs/architecture.md), checked on the source:
+"""The layout's rules (docs/architecture.md), checked on the source:
 
 - the imports between mlgate's modules form no cycle (function-level imports count; imports
   under `if TYPE_CHECKING:` do not, they never run);

@@ -1,14 +1,14 @@
 """Hostile input (issue 11): every defect of the sweep that shows through the command line.
 
 Each case runs `mlgate` as a subprocess in a fresh `git init` directory, on files written at
-run time, and asserts what DESIGN.md and the issue ask for: a finding or an `errors` entry
+run time, and asserts what docs/architecture.md and the issue ask for: a finding or an `errors` entry
 naming the file (never a silent pass), exit 2 with a one-line message naming the file for
 policy/baseline problems (never a hang, a traceback or "internal error"), bounded memory, and
 writes onto regular files only.
 
 Every planted secret and e-mail address is generated at run time (mlgate.fakes); none is a
 literal here. Failure messages mask them (`Run.show`), and every run also checks that no
-planted value appears in full in the output (DESIGN.md, "Never leak").
+planted value appears in full in the output (docs/architecture.md, "Never leak").
 
 The file-content cases are data: `hostile_cases()` returns them and `run_hostile_case()` runs
 one in a given directory, optionally with another environment (e.g. `PYTHONPATH` pointing at a
@@ -286,7 +286,7 @@ def lines_of(found: Iterable[dict[str, Any]]) -> set[int]:
 
 
 def exit_matches(run: Run, doc: dict[str, Any]) -> None:
-    """DESIGN.md: an errors entry makes the exit code 2; else a blocking finding makes it 1."""
+    """docs/output.md: an errors entry makes the exit code 2; else a blocking finding makes it 1."""
     blocking = any(f["severity"] == "error" and not f.get("suppressed_by")
                    for f in doc["findings"])
     expected = 2 if doc["errors"] else (1 if blocking else 0)

@@ -1,4 +1,4 @@
-"""Reporters: JSON exactly per DESIGN.md, SARIF 2.1.0 against the official schema, the text
+"""Reporters: JSON exactly per docs/output.md, SARIF 2.1.0 against the official schema, the text
 format, ASCII safety, and exit codes with `fail-on`."""
 
 from __future__ import annotations

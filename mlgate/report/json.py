@@ -1,4 +1,4 @@
-"""The JSON report: schema_version 1, fields only ever added (DESIGN.md)."""
+"""The JSON report: schema_version 1, fields only ever added (docs/output.md)."""
 
 from __future__ import annotations
 
