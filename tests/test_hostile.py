@@ -1,8 +1,8 @@
 """Hostile input (issue 11): every defect of the sweep that shows through the command line.
 
 Each case runs `mlgate` as a subprocess in a fresh `git init` directory, on files written at
-run time, and asserts what docs/architecture.md and the issue ask for: a finding or an `errors` entry
-naming the file (never a silent pass), exit 2 with a one-line message naming the file for
+run time, and asserts what docs/architecture.md and the issue ask for: a finding or an
+`errors` entry naming the file (never a silent pass), exit 2 with a one-line message naming the file for
 policy/baseline problems (never a hang, a traceback or "internal error"), bounded memory, and
 writes onto regular files only.
 
