@@ -1,5 +1,6 @@
-"""mlgate.fileio: the one safe way to read and to write (issue 11; docs/architecture.md): special files refused without a hang, caps that bound reads without
-sizing buffers, atomic writes that never replace a special file and leave no temp file."""
+"""mlgate.fileio: the one safe way to read and to write (issue 11; docs/architecture.md): special
+files refused without a hang, caps that bound reads without sizing buffers, atomic writes that
+never replace a special file and leave no temp file."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Hostile input (issue 11): every defect of the sweep that shows through the command line.
 
 Each case runs `mlgate` as a subprocess in a fresh `git init` directory, on files written at
-run time, and asserts what docs/architecture.md and the issue ask for: a finding or an
-`errors` entry naming the file (never a silent pass), exit 2 with a one-line message naming the file for
+run time, and asserts what docs/architecture.md and the issue ask for: a finding or an `errors`
+entry naming the file (never a silent pass), exit 2 with a one-line message naming the file for
 policy/baseline problems (never a hang, a traceback or "internal error"), bounded memory, and
 writes onto regular files only.
 
@@ -14,8 +14,7 @@ The file-content cases are data: `hostile_cases()` returns them and `run_hostile
 one in a given directory, optionally with another environment (e.g. `PYTHONPATH` pointing at a
 compiled build), so that tests/test_compiled.py can run the same cases through the compiled
 modules. Cases that need a FIFO run in parallel (one module fixture) so that a hang costs one
-timeout for all of them, not one each.
-"""
+timeout for all of them, not one each."""
 
 from __future__ import annotations
 
