@@ -227,12 +227,15 @@ def phone_other_number(text: str, start: int, end: int) -> str | None:
         return "amount"
     if _DATE.fullmatch(main):
         return "date"
+    if re.fullmatch(r"\d{3}-\d{2}-\d{4}", main):
+        return "SSN-shaped"  # what the SSN validator rejected; no numbering plan groups 3-2-4
+    if re.fullmatch(r"\d{1,5}\s?[\u2013\u2014]\s?\d{1,5}", main):
+        return "range"  # a page or year range with an en or em dash
     if _isbn_ok(digits) or re.search(r"(?i)\bIS[BS]N[-:\s]*(?:1[03][-:\s]*)?$", before):
         return "isbn"
     if "." in main and (_NAME_BEFORE.search(before) or _VERSION_TAIL.match(after)
                         or re.fullmatch(r"\d+(?:\.\d+){1,}", main) and
-                        re.search(r"(?i)version|\bv$|release|driver|cuda|pip|==|"
-                                  r"[A-Za-z][\w-]*\s?$", before)):
+                        re.search(r"(?i)version|\bv$|release|driver|cuda|pip|==", before)):
         return "version"
     if "/" in main or after.startswith("/") or before.endswith("/"):
         return "counter"
