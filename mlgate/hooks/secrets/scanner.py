@@ -49,12 +49,10 @@ OVERLAP = 1024
 
 def min_width(patterns: Iterable[re.Pattern[str]]) -> int:
     """The shortest text any of `patterns` can match: a line shorter than that is skipped."""
+    from mlgate.upstream import re_parser
+
     try:
-        from re import _parser as parser  # type: ignore[attr-defined]
-    except ImportError:  # Python 3.10
-        import sre_parse as parser
-    try:
-        return min(int(parser.parse(p.pattern, p.flags).getwidth()[0]) for p in patterns)
+        return min(re_parser.min_width(p.pattern, p.flags) for p in patterns)
     except Exception:  # an internal API: when it changes, skip nothing
         return 0
 
