@@ -227,6 +227,11 @@ def phone_other_number(text: str, start: int, end: int) -> str | None:
         return "amount"
     if _DATE.fullmatch(main):
         return "date"
+    if digits in "01234567890123456789" or digits in "98765432109876543210" or \
+            len(set(digits)) == 1:
+        return "digit sequence"  # `0123456789`: an alphabet or a placeholder
+    if re.search(r"\d\s+[-+]\s+\d", main):
+        return "arithmetic"  # `1500 - 135 - 141`: spaced operators, not a phone grouping
     if re.fullmatch(r"\d{3}-\d{2}-\d{4}", main):
         return "SSN-shaped"  # what the SSN validator rejected; no numbering plan groups 3-2-4
     if re.fullmatch(r"\d{1,5}\s?[\u2013\u2014]\s?\d{1,5}", main):
@@ -251,6 +256,10 @@ def phone_other_number(text: str, start: int, end: int) -> str | None:
 
 # --- IP addresses ---------------------------------------------------------------------------
 
+# the anycast addresses of public DNS resolvers (Cloudflare, Google, Quad9, OpenDNS): a
+# configuration value, never a person's address
+_PUBLIC_RESOLVERS = frozenset({"1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4", "9.9.9.9",
+                               "149.112.112.112", "208.67.222.222", "208.67.220.220"})
 _EC_BEFORE = re.compile(r"\bEC[\s:]*$")
 _IP_VERSION_LINE = re.compile(r"(?i)\b(?:pip|conda|version|driver|cuda|cudnn|nvidia|wheel|"
                               r"requirement|collecting|downloading|installed|release|using|torch|python|numpy|"
@@ -266,9 +275,12 @@ def ip_not_address(text: str, start: int, end: int) -> str | None:
     value = text[start:end]
     if ":" in value:
         groups = [g for g in value.split(":") if g]
-        if "::" in value and len(groups) <= 2 and all(len(g) <= 2 for g in groups):
+        if "::" in value and (len(groups) <= 1 or len(groups) == 2 and
+                              all(len(g) <= 2 for g in groups)):
             return "slice"
         return None
+    if value in _PUBLIC_RESOLVERS:
+        return "public DNS resolver"
     before = text[max(0, start - 24):start]
     if _EC_BEFORE.search(before):
         return "EC number"
@@ -344,10 +356,17 @@ _PLACEHOLDER_DOMAIN = frozenset({"domain", "yourdomain", "email", "company", "my
                                  "mail.domain", "somewhere", "provider"})
 
 
-def email_placeholder(value: str) -> bool:
-    """`email-placeholder`: `a@b.com` (a one-letter name at a one-letter domain) and the
-    textbook forms (`user@domain.com`, `you@yourdomain.com`, `foo@bar.com`, `name@email.com`)."""
+def email_placeholder(value: str, escaped: bool = False) -> bool:
+    """`email-placeholder`: `a@b.com` (a one-letter name at a one-letter domain), a name of
+    one repeated letter (`zzzz@…`, `xxx@…`) and the textbook forms (`user@domain.com`,
+    `you@yourdomain.com`, `foo@bar.com`, `name@email.com`). What the recognizer took in with the
+    name from a printed bytes literal (`b'a@b.com`, `\\x07a@b.com`: `escaped`) is left out."""
     local, _, domain = value.lower().rpartition("@")
+    local = local.rpartition("'")[2]
+    if escaped and re.match(r"x[0-9a-f]{2}.", local):
+        local = local[3:]
+    if len(local) >= 3 and len(set(local)) == 1 and local.isalpha():
+        return True
     labels = domain.split(".")
     if len(local) == 1 and len(labels) == 2 and len(labels[0]) == 1:
         return True
@@ -396,7 +415,8 @@ class Precision:
         elif e == "CREDIT_CARD" and IN_OTHER in on and in_other(span, text, others):
             return IN_OTHER
         elif e == "EMAIL_ADDRESS" and EMAIL_PLACEHOLDER in on and \
-                email_placeholder(text[span.start:span.end]):
+                email_placeholder(text[span.start:span.end],
+                                  text[span.start - 1:span.start] == "\\"):
             return EMAIL_PLACEHOLDER
         return None
 

@@ -53,6 +53,12 @@ NEGATIVES = [
     ("ssn-unissuable", "ref 123-45-0000", None, "US_SSN"),
     ("email-placeholder", "something like a@b.com in the config", None, "EMAIL_ADDRESS"),
     ("email-placeholder", "write to user@domain.com", None, "EMAIL_ADDRESS"),
+    ("email-placeholder", "numpy=array([b'a@b.com', b'c@d.com'])", None, "EMAIL_ADDRESS"),
+    ("email-placeholder", "Delivered-To: zzzz@spamassassin.taint.org", None, "EMAIL_ADDRESS"),
+    ("phone-not-number", "digits = '0123456789'", None, "PHONE_NUMBER"),
+    ("phone-not-number", "<<1500 - 135 - 141=1224>>", None, "PHONE_NUMBER"),
+    ("ip-not-address", "x = a[::2100]", None, "IP_ADDRESS"),
+    ("ip-not-address", "nameserver 1.1.1.1", None, "IP_ADDRESS"),
 ]
 
 
