@@ -40,6 +40,7 @@ class Hook:
     check: str  # the hook family, also `check` in findings and the policy table's name
     description: str
     files: str = ""
+    exclude: str = ""  # a regex of paths never passed (pre-commit's `exclude`)
     types: tuple[str, ...] = ("file",)
     stages: tuple[str, ...] = ("pre-commit", "pre-merge-commit", "pre-push", "manual")
     pass_filenames: bool = True
@@ -88,8 +89,11 @@ HOOKS: tuple[Hook, ...] = (
         command="pii",
         check="pii",
         description="Finds personal data (e-mail, phone, card, SSN, IBAN, IP) in committed "
-                    "data samples with Presidio, offline.",
+                    "data samples, offline, with Presidio-compatible recognizers.",
         files=r"(?i)\.(csv|tsv|jsonl|ndjson|json|parquet|txt|md|ipynb)$",
+        # editor and tool configuration, JSON with comments (JSONC) that is no data sample
+        exclude=r"(^|/)(\.vscode|\.devcontainer|\.idea)/|(^|/)(devcontainer|tsconfig[\w.-]*|"
+                r"jsconfig|\.?eslintrc|package-lock|renovate)\.json$",
         cli=True,
     ),
     Hook(
@@ -135,6 +139,8 @@ def manifest() -> str:
         out.append("  language: python")
         if h.files:
             out.append(f"  files: {_yaml_scalar(h.files)}")
+        if h.exclude:
+            out.append(f"  exclude: {_yaml_scalar(h.exclude)}")
         out.append(f"  types: [{', '.join(h.types)}]")
         out.append(f"  stages: [{', '.join(h.stages)}]")
         if not h.pass_filenames:

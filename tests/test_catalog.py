@@ -41,6 +41,7 @@ def test_manifest_parses_back_to_the_catalog() -> None:
         assert e["entry"] == f"mlgate {h.command}"
         assert e["language"] == "python"
         assert e.get("files", "") == h.files
+        assert e.get("exclude", "") == h.exclude
         assert e["types"] == list(h.types)
         assert e["stages"] == list(h.stages)
         assert e.get("pass_filenames", True) is h.pass_filenames
@@ -96,6 +97,8 @@ def _selected(hook: catalog.Hook, root: Path, path: str, binary: bool) -> bool:
     path AND every `types` tag that identify gives the real file (by name, else content)."""
     if hook.files and not re.search(hook.files, path):
         return False
+    if hook.exclude and re.search(hook.exclude, path):
+        return False
     f = root / path
     f.parent.mkdir(parents=True, exist_ok=True)
     f.write_bytes(b"\x00\x01\x02binary\xff" if binary else b"key = 1\n")
@@ -123,6 +126,11 @@ FILES = [
     ("pii-in-data-samples", "data/csv/readme", False),
     ("pii-in-data-samples", "config.yaml", False),
     ("pii-in-data-samples", "data.jsonl.bak", False),
+    ("pii-in-data-samples", ".devcontainer/devcontainer.json", False),
+    ("pii-in-data-samples", ".vscode/settings.json", False),
+    ("pii-in-data-samples", "web/tsconfig.base.json", False),
+    ("pii-in-data-samples", "package-lock.json", False),
+    ("pii-in-data-samples", "data/vscode_sessions.json", True),
     ("detect-ml-secrets", "train.py", True),
     ("detect-ml-secrets", "notebooks/eda.ipynb", True),
     ("detect-ml-secrets", "config/settings.yaml", True),
