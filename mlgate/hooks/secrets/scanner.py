@@ -29,7 +29,7 @@ import ahocorasick_rs
 
 from mlgate.errors import MlgateError
 from mlgate.hooks.secrets import ds_plugins, notebook, precision
-from mlgate.hooks.secrets.lines import split_lines
+from mlgate.hooks.secrets.lines import count_breaks, line_around, split_lines
 from mlgate.hooks.secrets.placeholders import looks_placeholder, looks_placeholder_token
 from mlgate.hooks.secrets.provider_rules import (
     CHECK,
@@ -126,21 +126,39 @@ class Scanner:
     # -- prefilter ---------------------------------------------------------------
     def candidate_lines(self, text: str, all_lines: bool
                         ) -> list[tuple[int, str, frozenset[str | int]]]:
-        """(line number, line, confirmers to run) of every line that holds an anchor."""
-        lines, offsets = split_lines(text)
+        """(line number, line, confirmers to run) of every line that holds an anchor. Only
+        those lines are cut out of the text (a file of many short lines is never split whole:
+        memory stays near the size of the text)."""
         if all_lines:
+            lines, _ = split_lines(text)
             return [(n, line, self.all_targets) for n, line in enumerate(lines, 1)]
         low = text.lower()
         if len(low) != len(text):  # rare characters change length when lowered
             low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-        found: dict[int, set[str]] = {}  # line index -> anchors (or shaped plugins) on it
         anchors = self.anchors
-        for index, start, _ in self.matcher.find_matches_as_indexes(low, overlapping=True):
-            found.setdefault(bisect.bisect_right(offsets, start) - 1, set()).add(anchors[index])
+        hits: list[tuple[int, str]] = [
+            (start, anchors[index])
+            for index, start, _ in self.matcher.find_matches_as_indexes(low, overlapping=True)]
         for cls, shape in self.shapes:
-            for m in shape.finditer(text):
-                found.setdefault(bisect.bisect_right(offsets, m.start()) - 1, set()).add(cls)
-        return [(i + 1, lines[i], self._targets(frozenset(found[i]))) for i in sorted(found)]
+            hits.extend((m.start(), cls) for m in shape.finditer(text))
+        hits.sort()
+        out: list[tuple[int, str, frozenset[str | int]]] = []
+        lineno, counted = 1, 0  # the line number at offset `counted` (a line start)
+        start = end = -1
+        found: set[str] = set()
+        for pos, what in hits:
+            if start <= pos <= end:
+                found.add(what)
+                continue
+            if found:
+                out.append((lineno, text[start:end], self._targets(frozenset(found))))
+            start, end = line_around(text, pos)
+            lineno += count_breaks(text, counted, start)
+            counted = start
+            found = {what}
+        if found:
+            out.append((lineno, text[start:end], self._targets(frozenset(found))))
+        return out
 
     def _targets_of_anchors(self, anchors: frozenset[str]) -> frozenset[str | int]:
         out: set[str | int] = set()
