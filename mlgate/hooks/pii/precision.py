@@ -262,7 +262,7 @@ _PUBLIC_RESOLVERS = frozenset({"1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4", "9.9.
                                "149.112.112.112", "208.67.222.222", "208.67.220.220"})
 _EC_BEFORE = re.compile(r"\bEC[\s:]*$")
 _IP_VERSION_LINE = re.compile(r"(?i)\b(?:pip|conda|version|driver|cuda|cudnn|nvidia|wheel|"
-                              r"requirement|collecting|downloading|installed|release|using|torch|python|numpy|"
+                              r"requirement|collecting|downloading|installed|release|torch|python|numpy|"
                               r"tensorflow|transformers|jax)\b|==|\.whl|\+cu\d")
 _SERVER_LOOKUP = re.compile(r"^\s*Resolving\s+\S+\s+\([^)]*\)\.\.\.|Connecting to \S+ \(\S+\)\|")
 
@@ -284,8 +284,8 @@ def ip_not_address(text: str, start: int, end: int) -> str | None:
     before = text[max(0, start - 24):start]
     if _EC_BEFORE.search(before):
         return "EC number"
-    if re.search(r"[A-Za-z_\-/]$", before):
-        return "version"
+    if re.search(r"[A-Za-z_\-/]$|\b[Uu]sing\s+[A-Za-z][\w.-]*\s+$", before):
+        return "version"  # `mujoco_py-2.1.2.14`, `Using transformers 1.4.2.83`
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start:len(text) if line_end < 0 else line_end]

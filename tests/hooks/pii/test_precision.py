@@ -128,6 +128,7 @@ def test_real_positives_stay_found(on: PiiDetector) -> None:
     assert "EMAIL_ADDRESS" in ents(on.results("j@hey.com wrote"))  # short, but not a placeholder
     assert "IP_ADDRESS" in ents(on.results("Received: from mail (host [8.8.4.77]) by mx"))
     assert "IP_ADDRESS" in ents(on.results("client 23.45.67.89 connected"))
+    assert "IP_ADDRESS" in ents(on.results("user logged in using 23.45.67.89 today"))
     assert "US_SSN" in ents(on.results(f"ssn {_ssn(random.Random(9))}", "ssn"))
 
 
