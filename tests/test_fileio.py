@@ -248,8 +248,11 @@ def test_atomic_write_sweeps_first(tmp_path: Path) -> None:
 
 
 _WRITER = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
     from mlgate import fileio
+    # Python's own SIGINT handler even where the test runs in the background, whose SIGINT
+    # is ignored (a non-interactive shell's `&`) and would stay ignored in this child
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     def slow(fh):
         fh.write(b"partial")
         fh.flush()

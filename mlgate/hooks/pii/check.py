@@ -35,7 +35,8 @@ def _where(key: str | None) -> str:
 
 def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]:
     """Findings for PII in the given data samples, one per file + key + entity."""
-    from mlgate.sources import SourceError, display_path, iter_records
+    from mlgate.sources.files import SourceError, display_path
+    from mlgate.sources.records import iter_records
 
     if not paths:
         return

@@ -47,15 +47,11 @@ from typing import BinaryIO, Protocol
 from mlgate.errors import MlgateError
 from mlgate.fileio import UnsafeFile, atomic_write, printable
 from mlgate.policy import Policy
-from mlgate.sources import (
-    SourceError,
-    display_path,
-    iter_records,
-    record_format,
-)
 from mlgate.sources.delimited import rewrite_delimited
+from mlgate.sources.files import SourceError, display_path
 from mlgate.sources.jsontext import rewrite_json, rewrite_jsonl
 from mlgate.sources.parquet import rewrite_parquet
+from mlgate.sources.records import iter_records, record_format
 from mlgate.sources.stream import rewrite_streams
 from mlgate.sources.text import rewrite_text
 
