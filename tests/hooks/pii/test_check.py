@@ -310,3 +310,32 @@ def test_many_matches_on_one_line_are_counted_exactly(tmp_path: Path, fake: Fake
     assert got["pii/PHONE_NUMBER"].occurrences == 3000
     assert got["pii/PHONE_NUMBER"].lines == [1]  # escaped line breaks: one line of the file
     assert got["pii/EMAIL_ADDRESS"].column == len('{"contacts": "') + 1
+
+
+def test_where_the_hook_looks_both_sides(tmp_path: Path, fake: Faker) -> None:
+    """Issue 12: Markdown and code cells are read too — a data sample pasted into a README, an
+    address in a code comment, a phone number in a printed output are found — while the ML
+    noise around them (versions, tensors, slices, counters, arithmetic) is not reported."""
+    email, other = fake.free_email(), fake.free_email()
+    phone = "+44 20 7946 " + "0" + str(random.Random(3).randrange(100, 999))
+    (tmp_path / "README.md").write_text(
+        "# Dataset\n\nSample rows:\n\n| name | contact |\n|---|---|\n"
+        f"| A. Person | {email} |\n\nInstall: `pip install regex!=2019.12.17 torch==2.1.0`\n",
+        encoding="utf-8")
+    cells = [
+        {"cell_type": "code", "metadata": {}, "execution_count": 1,
+         "source": [f"# maintainer: {other}\n", "x = X_train[::2100]\n",
+                    "gb = bytes / 1024 / 1024 / 1024\n"],
+         "outputs": [{"output_type": "stream", "name": "stdout", "text": [
+             "tf.Tensor([ 8 10 12 14 16 18  0], shape=(7,), dtype=int32)\n",
+             "Successfully installed fsspec-2023.10.0 nvidia-cudnn-cu12-8.9.2.26\n",
+             "31247/31247 [==============================] - 1407s\n",
+             f"call the helpdesk on {phone}\n"]}]}]
+    (tmp_path / "eda.ipynb").write_text(json.dumps(
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}, indent=1),
+        encoding="utf-8")
+    findings, errors = run([tmp_path / "README.md", tmp_path / "eda.ipynb"])
+    assert errors == []
+    got = sorted((Path(f.path).name, f.rule, f.occurrences) for f in findings)
+    assert got == [("README.md", "pii/EMAIL_ADDRESS", 1), ("eda.ipynb", "pii/EMAIL_ADDRESS", 1),
+                   ("eda.ipynb", "pii/PHONE_NUMBER", 1)], got
