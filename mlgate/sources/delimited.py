@@ -8,7 +8,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from mlgate.sources.files import SourceError
 from mlgate.sources.stream import _SNIFF_CHARS, Cell, _text_io_errors, _TextInput
@@ -149,14 +149,26 @@ def _field_limit(limit: int) -> Iterator[None]:
         csv.field_size_limit(old)
 
 
-def _csv_cells(rr: RecordReader) -> Iterator[Cell]:
-    with _TextInput(rr, newline="") as src, _field_limit(rr.max_bytes + 1):
-        head = head_sample(src.text)
-        dialect = sniff_csv_dialect(head, rr.format)
-        delim, quote = dialect.delimiter, dialect.quotechar or '"'
-        quoting = dialect.quoting != csv.QUOTE_NONE
-        tap = LineTap(head, src.text)
-        reader = csv.reader(tap, dialect)
+class Record(NamedTuple):
+    row: list[str]
+    raw: str  # the record's text as it stands in the file, line breaks included
+    single: bool  # on one physical line
+    start: int  # the line it starts on
+    keys: list[str | None]  # per field (fewer than fields: the rest have none)
+
+
+class Records:
+    """The records of a CSV/TSV text with their keys, as both the reader and the rewriter
+    take them: one head, one dialect, one header decision. `dialect` is known once made."""
+
+    def __init__(self, f: IO[str], fmt: str) -> None:
+        self.head = head_sample(f)
+        self.dialect = sniff_csv_dialect(self.head, fmt)
+        self._tap = LineTap(self.head, f)
+
+    def __iter__(self) -> Iterator[Record]:
+        tap = self._tap
+        reader = csv.reader(tap, self.dialect)
         header: list[str | None] = []
         prev = 0  # physical lines consumed before the current record
         first = True
@@ -169,17 +181,29 @@ def _csv_cells(rr: RecordReader) -> Iterator[Cell]:
                 raise SourceError(f"not valid CSV at line {prev + 1}: {e}") from None
             start = prev + 1
             prev = reader.line_num
-            single = len(tap.pending) == 1  # one physical line
-            raw = tap.pending[0] if single else tap.take()
-            tap.pending.clear()
+            single = len(tap.pending) == 1
             keys: list[str | None] = header
             if first:
                 first = False
-                names = header_keys(row, head, dialect)
+                names = header_keys(row, self.head, self.dialect)
                 if names is not None:
                     header = names
-                    keys = [None] * len(row)  # the header itself: no context
-            yield from _csv_row_cells(row, keys, raw, single, start, delim, quote, quoting)
+                    keys = []  # the header itself: no context
+            yield Record(row, tap.take(), single, start, keys)
+
+    def rest(self) -> str:
+        """Text after the last record that csv did not turn into one."""
+        return self._tap.take()
+
+
+def _csv_cells(rr: RecordReader) -> Iterator[Cell]:
+    with _TextInput(rr, newline="") as src, _field_limit(rr.max_bytes + 1):
+        records = Records(src.text, rr.format)
+        d = records.dialect
+        delim, quote, quoting = d.delimiter, d.quotechar or '"', d.quoting != csv.QUOTE_NONE
+        for r in records:
+            yield from _csv_row_cells(r.row, r.keys, r.raw, r.single, r.start, delim, quote,
+                                      quoting)
         src.finish()
 
 
@@ -291,31 +315,13 @@ def _write_row(row: list[str], raw: str, original: list[str], dialect: csv.Diale
 def rewrite_delimited(fin: IO[str], fout: IO[str], fmt: str,
                       rewrite: Callable[[str, str | None], str]) -> None:
     """Copy a CSV/TSV text with every field passed through `rewrite(value, key)`, with the
-    keys the reader gives the same fields (same head, dialect and header decision): a row
-    without changes is copied byte for byte, a changed row is written in its own quoting
-    style, delimiter and line ending."""
-    head = head_sample(fin)
-    dialect = sniff_csv_dialect(head, fmt)
-    tap = LineTap(head, fin)
+    keys the reader gives the same fields (the same Records): a row without changes is copied
+    byte for byte, a changed row is written in its own quoting style, delimiter and line
+    ending."""
+    records = Records(fin, fmt)
     with _field_limit(2**31 - 1):
-        reader = csv.reader(tap, dialect)
-        header: list[str | None] = []
-        first = True
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as e:
-                raise SourceError(f"not valid CSV at line {tap.lineno}: {e}") from None
-            raw = tap.take()
-            keys: list[str | None] = header
-            if first:
-                first = False
-                names = header_keys(row, head, dialect)
-                if names is not None:
-                    header = names
-                    keys = []
-            new = [rewrite(v, keys[i] if i < len(keys) else None) for i, v in enumerate(row)]
-            fout.write(raw if new == row else _write_row(new, raw, row, dialect))
-    fout.write(tap.take())  # e.g. trailing text the reader did not turn into a record
+        for r in records:
+            new = [rewrite(v, r.keys[i] if i < len(r.keys) else None)
+                   for i, v in enumerate(r.row)]
+            fout.write(r.raw if new == r.row else _write_row(new, r.raw, r.row, records.dialect))
+    fout.write(records.rest())
