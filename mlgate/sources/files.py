@@ -16,9 +16,13 @@ from mlgate import fileio
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
+# (BOM, the codec of the text after it): the one table readers and rewriters sniff with
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+# the codec that reads a file from its first byte, BOM included
+_READING = {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16",
+            "utf-32-le": "utf-32", "utf-32-be": "utf-32"}
 
 
 class SourceError(Exception):
@@ -52,14 +56,23 @@ def read_head(path: str | os.PathLike[str], max_bytes: int) -> tuple[bytes, int]
     return head.data, head.size
 
 
-def sniff_encoding(head: bytes) -> str | None:
-    """The encoding to decode with, or None for binary content."""
-    for bom, name in _BOMS:
+def text_encoding(head: bytes) -> tuple[bytes, str] | None:
+    """(BOM, codec of the text after it) of a file's head, or None for binary content."""
+    for bom, codec in _BOMS:
         if head.startswith(bom):
-            return name
+            return bom, codec
     if b"\0" in head[:8192]:
         return None
-    return "utf-8"
+    return b"", "utf-8"
+
+
+def sniff_encoding(head: bytes) -> str | None:
+    """The encoding to decode the whole file with (BOM included), or None for binary."""
+    found = text_encoding(head)
+    if found is None:
+        return None
+    bom, codec = found
+    return _READING[codec] if bom else codec
 
 
 def is_lfs_pointer(head: bytes) -> bool:

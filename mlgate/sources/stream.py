@@ -4,7 +4,6 @@ stream over a file.
 
 from __future__ import annotations
 
-import codecs
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
 
 from mlgate.fileio import open_regular
-from mlgate.sources.files import SourceError, _open_binary, sniff_encoding
+from mlgate.sources.files import SourceError, _open_binary, sniff_encoding, text_encoding
 
 if TYPE_CHECKING:
     from mlgate.sources.records import RecordReader
@@ -150,11 +149,6 @@ class Rewrite(Protocol):
 
 # --- the rewriter (`mlgate pii scrub`) ---------------------------------------------------------
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
-
-
 _SNIFF_BYTES = 64 * 1024
 
 
@@ -167,11 +161,13 @@ class _Encoding:
 
 
 def _sniff(head: bytes) -> _Encoding:
-    for bom, codec in _BOMS:
-        if head.startswith(bom):
-            return _Encoding(bom, codec)
-    if b"\0" in head[:8192]:
+    """The reader's encoding (text_encoding); a head without a BOM that is mostly invalid
+    UTF-8 is binary to a rewriter, which must write back what it read."""
+    found = text_encoding(head)
+    if found is None:
         raise SourceError("binary content, not text")
+    if found[0]:
+        return _Encoding(*found)
     sample = head[:8192].decode("utf-8", errors="replace")
     if sample.count("\ufffd") > max(16, len(sample) * 3 // 10):
         raise SourceError("binary content, not text")
