@@ -116,6 +116,19 @@ HOOKS: tuple[Hook, ...] = (
                     "in code, config and notebooks (detect-secrets plugins plus ML detectors).",
         types=("text",),
     ),
+    Hook(
+        id="spdx-license-headers",
+        name="SPDX license headers",
+        command="license-headers",
+        check="license-headers",
+        description="Checks that every file carries an SPDX license identifier and a "
+                    "copyright line (header, .license sidecar or REUSE.toml, as REUSE 3.3 "
+                    "defines), with valid, allowed SPDX expressions; --fix adds headers.",
+        # what REUSE does not cover: license texts, sidecars and REUSE metadata themselves
+        exclude=r"(^|/)(LICEN[CS]E([-.][^/]*)?|COPYING([-.][^/]*)?|[^/]*\.license|"
+                r"REUSE\.toml)$|(^|/)(LICENSES|\.reuse)/",
+        cli=True,
+    ),
 )
 
 BY_ID = {h.id: h for h in HOOKS}
