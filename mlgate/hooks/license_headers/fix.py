@@ -103,15 +103,14 @@ def _fix_one(insp: Inspection, checker: Checker, wanted: list[str], need_license
     if insp.kind == "override":
         return "not fixed: its REUSE.toml override annotation lacks it (edit the REUSE.toml)"
     if insp.kind in ("sidecar", "binary", "uncommentable") or insp.style.sidecar:
-        return _fix_sidecar(insp, checker, wanted, need_license)
+        return _fix_sidecar(insp, checker, wanted)
     return _fix_header(insp, checker, wanted, need_license, need_copyright)
 
 
 # ---------------------------------------------------------------------- sidecars
 
 
-def _fix_sidecar(insp: Inspection, checker: Checker, wanted: list[str],
-                 need_license: bool) -> str:
+def _fix_sidecar(insp: Inspection, checker: Checker, wanted: list[str]) -> str:
     sidecar = insp.sidecar_path
     if insp.kind == "sidecar":
         raw = fileio.read_regular(sidecar, checker.max_bytes, what=".license sidecar",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from mlgate.hooks.license_headers.styles import TEXT_LEADERS, Style
+from mlgate.hooks.license_headers.styles import Style
 
 LICENSE_TAG = "SPDX-License-Identifier:"
 _COPYRIGHT = re.compile(r"SPDX-(?:File|Snippet)CopyrightText:|Copyright\b|©")
@@ -40,7 +40,7 @@ class Tag:
     column: int  # 1-based
     value: str  # the expression after the license tag; the notice of a copyright line
     prefix: str  # the raw line before the tag (`# `, ` * `, `<!-- `)
-    suffix: str  # the raw line after the comment text (` -->`, ` */`)
+    suffix: str  # the raw line after the value (` -->`, ` */`)
     opens_block: bool = False
     from_above: bool = False
 
@@ -166,10 +166,6 @@ def comment_pieces(lines: Sequence[str], style: Style, first: int = 0) -> Iterat
             yaml_scalar = len(line) - len(line.lstrip(" "))
 
 
-def _text_piece(line: str, i: int) -> Piece:
-    return Piece(i, 0, len(line))
-
-
 def find_tags(lines: Sequence[str], style: Style, first: int, count: int,
               line_offset: int = 0) -> Header:
     """The tags in the comments of lines[first:first+count]; a license tag elsewhere in
@@ -189,19 +185,20 @@ def find_tags(lines: Sequence[str], style: Style, first: int, count: int,
             continue
         at = text.find(LICENSE_TAG)
         if at >= 0:
-            value = text[at + len(LICENSE_TAG):].strip()
+            rest = text[at + len(LICENSE_TAG):]
             col = piece.start + at
+            end = col + len(LICENSE_TAG) + len(rest.rstrip())
             header.licenses.append(Tag("license", piece.index + 1 + line_offset, col + 1,
-                                       value, line[:col], line[piece.end:],
+                                       rest.strip(), line[:col], line[end:],
                                        piece.opens_block, piece.from_above))
             continue
         m = _COPYRIGHT.search(text)
         if m:
             col = piece.start + m.start()
+            notice = text[m.start():].rstrip()
             header.copyrights.append(Tag("copyright", piece.index + 1 + line_offset, col + 1,
-                                         text[m.start():].strip(), line[:col],
-                                         line[piece.end:], piece.opens_block,
-                                         piece.from_above))
+                                         notice, line[:col], line[col + len(notice):],
+                                         piece.opens_block, piece.from_above))
     if not header.licenses:
         for i, line in enumerate(lines):
             if LICENSE_TAG in line:
@@ -210,12 +207,3 @@ def find_tags(lines: Sequence[str], style: Style, first: int, count: int,
                                     else "not in a comment")
                 break
     return header
-
-
-def text_leader_stripped(line: str) -> str:
-    """A sidecar's or plain-text line without a leading comment marker."""
-    s = line.lstrip()
-    for lead in TEXT_LEADERS:
-        if s.startswith(lead):
-            return s[len(lead):].lstrip()
-    return s

@@ -31,7 +31,6 @@ PRECEDENCES = ("closest", "aggregate", "override")
 MAX_ANNOTATIONS = 100_000  # per file: a REUSE.toml of a huge tree has a few hundred
 MAX_PATHS = 100_000
 MAX_VALUES = 10_000  # copyright lines or expressions of one annotation
-_KEYS = {"path", "precedence", "SPDX-FileCopyrightText", "SPDX-License-Identifier"}
 
 
 @dataclass(frozen=True)

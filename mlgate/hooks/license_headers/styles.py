@@ -61,10 +61,6 @@ STYLES: dict[str, Style] = {s.name: s for s in (
     Style("none", readable=False),
 )}
 
-# leaders a `text` file's line may start with before a tag (`# SPDX-...`, `// ...`)
-TEXT_LEADERS = ("<!--", "{#", "/*", "//", "--", "#", "*", ";", "%", "..", "'", '"', "REM ",
-                "@REM", "::")
-
 _BY_EXTENSION: dict[str, str] = {}
 
 
