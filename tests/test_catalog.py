@@ -145,6 +145,19 @@ FILES = [
     ("detect-ml-secrets", "weights.pt", False),
     ("detect-ml-secrets", "image.png", False),
     ("detect-ml-secrets", "archive.zip", False),
+    ("spdx-license-headers", "train.py", True),
+    ("spdx-license-headers", "weights/model.safetensors", True),
+    ("spdx-license-headers", "image.png", True),
+    ("spdx-license-headers", "Dockerfile", True),
+    ("spdx-license-headers", "docs/licensing.md", True),
+    ("spdx-license-headers", "docs/LICENSE-MIT.md", False),
+    ("spdx-license-headers", "LICENSE", False),
+    ("spdx-license-headers", "pkg/LICENSE.txt", False),
+    ("spdx-license-headers", "COPYING", False),
+    ("spdx-license-headers", "LICENSES/MIT.txt", False),
+    ("spdx-license-headers", "weights/model.safetensors.license", False),
+    ("spdx-license-headers", "REUSE.toml", False),
+    ("spdx-license-headers", ".reuse/dep5", False),
 ]
 
 

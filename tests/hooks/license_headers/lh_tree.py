@@ -44,7 +44,7 @@ LANGS: list[tuple[str, str | tuple[str, str, str], str]] = [
 NAMED = [("Dockerfile", "# ", "FROM python:3.12\n"), ("Makefile", "# ", "all:\n\ttrue\n")]
 UNCOMMENTABLE = [".safetensors", ".png", ".bin", ".pt", ".npy"]
 
-REUSE_TOML = f"""version = 1
+REUSE_TOML = """version = 1
 
 [[annotations]]
 path = "data/**"
