@@ -24,7 +24,7 @@ from mlgate.hooks.license_headers.header import (
     front_matter_end,
     split_lines,
 )
-from mlgate.hooks.license_headers.reuse_meta import Annotation, Coverage, Project
+from mlgate.hooks.license_headers.reuse_meta import Annotation, Coverage, Project, under
 from mlgate.hooks.license_headers.rules import CHECK
 from mlgate.hooks.license_headers.styles import STYLES, Style, style_for
 from mlgate.policy import Policy
@@ -50,7 +50,7 @@ class Inspection:
 
     path: str  # as given
     shown: str
-    root: Path
+    root: str  # the project root, absolute
     style: Style
     # "header" (read from the file), "sidecar", "override" (REUSE.toml alone), "binary"
     # (a file whose content is not text), "uncommentable" (style none)
@@ -67,9 +67,9 @@ class Inspection:
 
 def not_covered(path: str) -> bool:
     """A file REUSE does not ask licensing information for (LICENSE, sidecars, ...)."""
-    parts = Path(path).parts
-    return bool(parts) and (_NOT_COVERED.fullmatch(parts[-1]) is not None
-                            or any(p in _NOT_COVERED_DIRS for p in parts[:-1]))
+    parts = path.replace(os.sep, "/").split("/")
+    return _NOT_COVERED.fullmatch(parts[-1]) is not None or \
+        any(p in _NOT_COVERED_DIRS for p in parts[:-1])
 
 
 class Checker:
@@ -80,33 +80,42 @@ class Checker:
         self.styles: dict[str, str] = conf["styles"]
         self.waive: bool = conf["waive-copyright"]
         self.max_bytes: int = conf["max-bytes"]
-        self._projects: dict[Path, Project] = {}
-        self._roots: dict[Path, Path] = {}
-        self._texts: dict[Path, frozenset[str]] = {}
+        self._projects: dict[str, Project] = {}
+        self._roots: dict[str, str] = {}
+        self._texts: dict[str, frozenset[str]] = {}
+        self._policy_root = str(policy.root)
 
     # ------------------------------------------------------------------ where
-    def root_for(self, absolute: Path) -> Path:
+    def root_for(self, absolute: str) -> str:
         """The project root of a file: the policy's root when the file is under it, else
         the nearest directory with `.git` (else the file's directory)."""
-        directory = absolute.parent
+        directory = os.path.dirname(absolute)
         if directory in self._roots:
             return self._roots[directory]
-        root = self.policy.root
-        if not (directory == root or root in directory.parents):
-            root = next((d for d in (directory, *directory.parents) if (d / ".git").exists()),
-                        directory)
+        root = self._policy_root
+        if not (directory == root or directory.startswith(root.rstrip(os.sep) + os.sep)):
+            root = directory
+            probe = directory
+            while True:
+                if os.path.exists(os.path.join(probe, ".git")):
+                    root = probe
+                    break
+                parent = os.path.dirname(probe)
+                if parent == probe:
+                    break
+                probe = parent
         self._roots[directory] = root
         return root
 
-    def license_texts(self, root: Path) -> frozenset[str]:
+    def license_texts(self, root: str) -> frozenset[str]:
         """The names in the root's LICENSES/ directory, listed once per run."""
         if root not in self._texts:
             from mlgate import licensing
 
-            self._texts[root] = licensing.license_texts(root / "LICENSES")
+            self._texts[root] = licensing.license_texts(Path(root, "LICENSES"))
         return self._texts[root]
 
-    def project(self, root: Path) -> Project:
+    def project(self, root: str) -> Project:
         if root not in self._projects:
             self._projects[root] = Project(root, self.max_bytes)
         return self._projects[root]
@@ -114,15 +123,15 @@ class Checker:
     # ------------------------------------------------------------------ reading
     def inspect(self, path: str) -> Inspection | Finding | FileError | None:
         """The licensing information of one file; None when REUSE does not cover it."""
-        shown = display_path(path)
-        if not_covered(path):
+        absolute = os.path.abspath(path)
+        root = self.root_for(absolute)
+        if not_covered(under(absolute, root)):
             return None
+        shown = display_path(path)
         if os.path.islink(path):
             return not_scanned(CHECK, shown, "symbolic link, not followed",
                                severity=Severity.NOTE)
-        absolute = Path(os.path.abspath(path))
-        root = self.root_for(absolute)
-        style = style_for(absolute.name, self.styles)
+        style = style_for(os.path.basename(absolute), self.styles)
         coverage = self.project(root).coverage(absolute)
         insp = Inspection(path, shown, root, style, "override", coverage=coverage)
         if not coverage.override:

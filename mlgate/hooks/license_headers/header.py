@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from mlgate.hooks.license_headers.styles import Style
 
 LICENSE_TAG = "SPDX-License-Identifier:"
+_KEYWORDS = re.compile(r"SPDX-|Copyright|©")
 _COPYRIGHT = re.compile(r"SPDX-(?:File|Snippet)CopyrightText:|Copyright\b|©")
 IGNORE_START, IGNORE_END = "REUSE-IgnoreStart", "REUSE-IgnoreEnd"
 FRONT_MATTER_CAP = 1000  # lines of a Markdown front matter looked through for its end
@@ -171,7 +172,13 @@ def find_tags(lines: Sequence[str], style: Style, first: int, count: int,
     """The tags in the comments of lines[first:first+count]; a license tag elsewhere in
     `lines` is remembered as stray (for the message)."""
     header = Header()
-    region = lines[:first + count]
+    # lines after the last one that could hold a tag cannot change the result: not lexed
+    last = -1
+    for i in range(min(len(lines), first + count) - 1, first - 1, -1):
+        if _KEYWORDS.search(lines[i]):
+            last = i
+            break
+    region = lines[:last + 1]
     ignoring = False
     for piece in comment_pieces(region, style, first):
         line = lines[piece.index]

@@ -12,11 +12,11 @@ MlgateError naming it and the problem (exit 2). Both are read through fileio.rea
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mlgate.errors import MlgateError
@@ -104,7 +104,7 @@ def _strings(value: Any, key: str, where: str, source: str) -> tuple[str, ...]:
 
 @dataclass
 class _Table:
-    directory: Path
+    directory: str  # absolute, without a trailing separator
     items: list[tuple[re.Pattern[str], Annotation]]
 
     def match(self, relative: str) -> Annotation | None:
@@ -114,7 +114,7 @@ class _Table:
         return None
 
 
-def parse_reuse_toml(raw: bytes, source: str, directory: Path) -> _Table:
+def parse_reuse_toml(raw: bytes, source: str, directory: str) -> _Table:
     """A REUSE.toml's annotations, or an MlgateError naming `source` and the problem."""
     try:
         doc = tomllib.loads(raw.decode("utf-8"))
@@ -217,71 +217,66 @@ def parse_dep5(raw: bytes, source: str) -> list[tuple[re.Pattern[str], Annotatio
 
 
 class Project:
-    """The REUSE metadata of one project root, read once per run and cached by directory."""
+    """The REUSE metadata of one project root, read once per run and cached by directory.
+    Paths are absolute strings here: this runs once per file, and pathlib costs more than
+    the rest of the check."""
 
-    def __init__(self, root: Path, max_bytes: int) -> None:
-        self.root = root
+    def __init__(self, root: str, max_bytes: int) -> None:
+        self.root = root.rstrip(os.sep) or os.sep
         self.max_bytes = max_bytes
-        self._tables: dict[Path, _Table | None] = {}
+        self._tables: dict[str, _Table | None] = {}
         self._dep5: list[tuple[re.Pattern[str], Annotation]] | None = None
         self._dep5_read = False
 
-    def _read(self, path: Path, what: str) -> bytes | None:
+    def _read(self, path: str, what: str) -> bytes | None:
         try:
             return read_regular(path, self.max_bytes, what=what)
         except NoSuchFile:
             return None
         except UnsafeFile as e:
-            raise MlgateError(f"{printable(self.shown(path))}: cannot read {what}: {e}") \
-                from None
+            raise MlgateError(f"{printable(shown(path))}: cannot read {what}: {e}") from None
 
-    def shown(self, path: Path) -> str:
-        try:
-            return path.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return path.as_posix()
-
-    def _table(self, directory: Path) -> _Table | None:
+    def _table(self, directory: str) -> _Table | None:
         if directory not in self._tables:
-            path = directory / "REUSE.toml"
-            raw = self._read(path, "REUSE.toml") if _exists(path) else None
+            path = os.path.join(directory, "REUSE.toml")
+            raw = self._read(path, "REUSE.toml") if os.path.lexists(path) else None
             self._tables[directory] = None if raw is None else \
-                parse_reuse_toml(raw, printable(self.shown(path)), directory)
+                parse_reuse_toml(raw, printable(shown(path)), directory)
         return self._tables[directory]
 
     def dep5(self) -> list[tuple[re.Pattern[str], Annotation]] | None:
         if not self._dep5_read:
             self._dep5_read = True
-            path = self.root / ".reuse" / "dep5"
-            raw = self._read(path, "dep5 file") if _exists(path) else None
+            path = os.path.join(self.root, ".reuse", "dep5")
+            raw = self._read(path, "dep5 file") if os.path.lexists(path) else None
             if raw is not None:
-                self._dep5 = parse_dep5(raw, printable(self.shown(path)))
+                self._dep5 = parse_dep5(raw, printable(shown(path)))
         return self._dep5
 
-    def coverage(self, path: Path) -> Coverage:
+    def coverage(self, path: str) -> Coverage:
         """What REUSE.toml or dep5 say about `path` (absolute, under the root)."""
-        relative = path.relative_to(self.root)
+        relative = under(path, self.root)
+        parts = relative.split(os.sep)
         directories = [self.root]
-        for part in relative.parts[:-1]:
-            directories.append(directories[-1] / part)
-        tables = [(d, t) for d in directories if (t := self._table(d)) is not None]
+        for part in parts[:-1]:
+            directories.append(os.path.join(directories[-1], part))
+        tables = [t for d in directories if (t := self._table(d)) is not None]
         dep5 = self.dep5()
         if tables and dep5 is not None:
-            raise MlgateError(f"{printable(self.shown(tables[0][0] / 'REUSE.toml'))}: "
-                              "REUSE.toml and .reuse/dep5 cannot be combined (REUSE 3.3); "
-                              "convert dep5 with `reuse convert-dep5`")
+            where = printable(shown(os.path.join(tables[0].directory, "REUSE.toml")))
+            raise MlgateError(f"{where}: REUSE.toml and .reuse/dep5 cannot be combined "
+                              "(REUSE 3.3); convert dep5 with `reuse convert-dep5`")
         result = Coverage()
         if dep5 is not None:
-            posix = relative.as_posix()
+            posix = "/".join(parts)
             for regex, annotation in reversed(dep5):
                 if regex.fullmatch(posix):
                     result.aggregate.append(annotation)
                     break
             return result
         closest: list[Annotation] = []
-        for directory, table in tables:
-            found = table.match(PurePosixPath(path.relative_to(directory).as_posix())
-                                .as_posix())
+        for table in tables:
+            found = table.match(under(path, table.directory).replace(os.sep, "/"))
             if found is None:
                 continue
             if found.precedence == "override":
@@ -290,6 +285,19 @@ class Project:
             (result.aggregate if found.precedence == "aggregate" else closest).append(found)
         result.closest = _reduce_closest(closest)
         return result
+
+
+def under(path: str, directory: str) -> str:
+    """`path` relative to `directory` (which holds it)."""
+    if directory == os.sep:
+        return path[1:]
+    return path[len(directory) + 1:]
+
+
+def shown(path: str) -> str:
+    """An absolute path relative to the working directory when it is under it."""
+    cwd = os.getcwd()
+    return path[len(cwd) + 1:] if path.startswith(cwd + os.sep) else path
 
 
 def _reduce_closest(found: Iterable[Annotation]) -> list[Annotation]:
@@ -304,9 +312,3 @@ def _reduce_closest(found: Iterable[Annotation]) -> list[Annotation]:
         if copyrights or licenses:
             kept.append(Annotation(a.source, a.precedence, licenses, copyrights))
     return kept[::-1]
-
-
-def _exists(path: Path) -> bool:
-    import os
-
-    return os.path.lexists(path)
