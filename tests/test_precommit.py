@@ -52,6 +52,14 @@ def test_hooks_through_pre_commit(tmp_path: Path, home: Path) -> None:
     (repo / "data").mkdir()
     (repo / "data" / "sample.csv").write_text(f"id,email,card\n1,{email},{card}\n")
     (repo / "image.bin").write_bytes(bytes(range(256)))
+    # REUSE metadata for spdx-license-headers: one annotation covers every file, and one
+    # file's own (deprecated) identifier wins over it
+    (repo / "REUSE.toml").write_text('version = 1\n[[annotations]]\npath = "**"\n'
+                                     'SPDX-FileCopyrightText = "2026 T"\n'
+                                     'SPDX-License-Identifier = "MIT"\n')
+    (repo / "LICENSES").mkdir()
+    (repo / "LICENSES" / "MIT.txt").write_text("MIT License\n")
+    (repo / "kernel.c").write_text("// SPDX-License-Identifier: GPL-3.0\nint x;\n")
     git(repo, "add", "-A")
 
     # built as users get it: pip install of the repository, plain Python, no extras
@@ -62,11 +70,14 @@ def test_hooks_through_pre_commit(tmp_path: Path, home: Path) -> None:
     assert "image.bin" not in out.stdout  # types: [text] (and pii's file pattern) skip binaries
     assert "pii/EMAIL_ADDRESS" in out.stdout and "pii/CREDIT_CARD" in out.stdout
     assert email not in out.stdout and card not in out.stdout
+    assert "kernel.c:1:4: license-headers/deprecated-license" in out.stdout
 
     (repo / "train.py").write_text(
         'model = AutoModel.from_pretrained("org/m", token=os.environ["HF_TOKEN"])\n')
     (repo / "data" / "sample.csv").write_text("id,email\n1,someone@example.com\n")
+    (repo / "kernel.c").write_text("// SPDX-License-Identifier: MIT\nint x;\n")
     git(repo, "add", "-A")
     out = try_repo(repo, home)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Detect ML secrets" in out.stdout and "PII in data samples" in out.stdout
+    assert "SPDX license headers" in out.stdout
