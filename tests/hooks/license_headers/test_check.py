@@ -333,3 +333,23 @@ def test_severity_from_the_policy(tmp_path: Path) -> None:
                                       '"warning"\n'})
     code, doc = cli_json("a.py", cwd=tmp_path)
     assert code == 0 and doc["findings"][0]["severity"] == "warning"
+
+
+def test_the_demo_plants_what_the_hook_reports(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from mlgate.hooks.license_headers.demo import plant
+    from mlgate.policy import Policy
+    from mlgate.run import run_checks
+
+    expected = plant(tmp_path, random.Random(3))
+    monkeypatch.chdir(tmp_path)
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
+                   if p.is_file())
+    result = run_checks(["license-headers"], files, Policy(root=tmp_path))
+    found = {f.rule for f in result.findings}
+    assert expected <= found and not result.errors
+    by_path = {f.path for f in result.findings}
+    # done right: a header, a sidecar, a REUSE.toml annotation
+    assert not {"src/model.py", "weights/tokenizer.model", "weights/README.md"} & by_path

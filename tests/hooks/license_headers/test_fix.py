@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lh_helpers import cli, project, rules_of
 
 from mlgate.errors import MlgateError
@@ -187,3 +190,35 @@ def test_fix_with_what_it_cannot_fix_still_reports_it(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert "license-headers/unknown-license" in out.stdout
     assert "missing-copyright" not in out.stdout  # that one was fixed
+
+
+_line = st.lists(st.sampled_from([*"ab #/*-\"'=:<>!{}\t\xe9", "SPDX-", "Copyright", "-->",
+                                  "*/", '"""', "---"]), max_size=12).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(["a.py", "a.c", "a.css", "a.md", "a.sql", "a.yaml", "a.html",
+                             "Dockerfile", "a.j2"]),
+       lines=st.lists(_line, max_size=8), newline=st.sampled_from(["\n", "\r\n"]),
+       bom=st.booleans())
+def test_fix_keeps_every_byte_and_a_second_run_changes_nothing(
+        name: str, lines: list[str], newline: str, bom: bool) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d)
+        before = (b"\xef\xbb\xbf" if bom else b"") + newline.join(lines).encode()
+        project(root, {name: before}, texts=("Apache-2.0",))
+        fix_files([str(root / name)], Policy(POLICY, root=root))
+        after = (root / name).read_bytes()
+        found = rules_of(root, name, POLICY)
+        sidecar = (root / f"{name}.license").exists()
+        if not before or sidecar:
+            assert after == before
+        else:
+            assert found <= {"malformed-expression", "unknown-license"}, found
+            # the original lines are all still there, in order
+            kept = iter(after.split(b"\n"))
+            assert all(any(line.rstrip(b"\r") == got.rstrip(b"\r").lstrip(b"\xef\xbb\xbf")
+                           for got in kept)
+                       for line in before.lstrip(b"\xef\xbb\xbf").split(b"\n"))
+        again = fix_files([str(root / name)], Policy(POLICY, root=root))
+        assert again.modified == []
