@@ -118,13 +118,15 @@ def main() -> None:
     (one / "with_header.py").write_text(f"# {COPYRIGHT}\n# {LICENSE}\nimport os\n")
     (one / "no_header.py").write_text("import os\n")
     startup: dict[str, list[float]] = {}
+    startup_cpu: dict[str, list[float]] = {}
     for _ in range(args.startup_runs):
         for name in ("with_header.py", "no_header.py"):
             for label, argv in ((f"mlgate license-headers {name}",
                                  [mlgate, "license-headers", name]),
                                 (f"reuse lint-file {name}", [reuse, "lint-file", name])):
-                t, _, _ = timed([argv], one)
+                t, c, _ = timed([argv], one)
                 startup.setdefault(label, []).append(t)
+                startup_cpu.setdefault(label, []).append(c)
     imports = subprocess.run([sys.executable, "-X", "importtime", "-m", "mlgate.cli",
                               "license-headers", "no_header.py"], cwd=one, capture_output=True,
                              text=True).stderr
@@ -144,9 +146,10 @@ def main() -> None:
     print(f"verdicts on header presence: {agree} of {len(compared)} files agree "
           f"(notebooks aside)\n")
     print(f"## one-file start-up, {args.startup_runs} alternating runs each\n")
-    print(table(["command", "median ms", "min ms", "max ms"],
+    print(table(["command", "median wall ms", "min ms", "max ms", "median CPU ms"],
                 [[k, f"{median(v) * 1000:.0f}", f"{min(v) * 1000:.0f}",
-                  f"{max(v) * 1000:.0f}"] for k, v in startup.items()]))
+                  f"{max(v) * 1000:.0f}", f"{median(startup_cpu[k]) * 1000:.0f}"]
+                 for k, v in startup.items()]))
     print(f"\nspdx-tools imported on a file without a header: {spdx_on_clean}")
     info = machine()
     print(f"\nload average (1 min) at the end: {info['load_average_1min_at_end']:.2f}; "
@@ -157,6 +160,7 @@ def main() -> None:
         "reuse_cpu": theirs_cpu, "wall_ratio": wall_ratio, "cpu_ratio": cpu_ratio,
         "agree": agree,
         "compared": len(compared), "startup_seconds": startup,
+        "startup_cpu_seconds": startup_cpu,
         "spdx_tools_on_clean_file": spdx_on_clean,
     })
 

@@ -22,11 +22,6 @@ from typing import Any
 from mlgate.errors import MlgateError
 from mlgate.fileio import NoSuchFile, UnsafeFile, printable, read_regular
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 PRECEDENCES = ("closest", "aggregate", "override")
 MAX_ANNOTATIONS = 100_000  # per file: a REUSE.toml of a huge tree has a few hundred
 MAX_PATHS = 100_000
@@ -116,6 +111,11 @@ class _Table:
 
 def parse_reuse_toml(raw: bytes, source: str, directory: str) -> _Table:
     """A REUSE.toml's annotations, or an MlgateError naming `source` and the problem."""
+    if sys.version_info >= (3, 11):  # imported here: most projects have no REUSE.toml
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+
     try:
         doc = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as e:
