@@ -97,15 +97,30 @@ def _strings(value: Any, key: str, where: str, source: str) -> tuple[str, ...]:
                       f"a list of strings, not {type(value).__name__}")
 
 
+_CHUNK = 400  # annotations per combined regex
+
+
 @dataclass
 class _Table:
     directory: str  # absolute, without a trailing separator
     items: list[tuple[re.Pattern[str], Annotation]]
+    _chunks: list[tuple[re.Pattern[str], list[Annotation]]] | None = None
 
     def match(self, relative: str) -> Annotation | None:
-        for regex, annotation in reversed(self.items):
-            if regex.fullmatch(relative):
-                return annotation
+        """The LAST annotation whose paths match: the annotations in reverse order, as one
+        alternation per chunk (the first alternative that matches is the last annotation),
+        so a REUSE.toml of hundreds of annotations costs a few matches per file."""
+        if self._chunks is None:
+            backwards = self.items[::-1]
+            self._chunks = []
+            for i in range(0, len(backwards), _CHUNK):
+                part = backwards[i:i + _CHUNK]
+                regex = re.compile("|".join(f"({r.pattern})" for r, _ in part))
+                self._chunks.append((regex, [a for _, a in part]))
+        for regex, found in self._chunks:
+            m = regex.fullmatch(relative)
+            if m is not None and m.lastindex is not None:
+                return found[m.lastindex - 1]
         return None
 
 

@@ -353,3 +353,17 @@ def test_the_demo_plants_what_the_hook_reports(tmp_path: Path,
     by_path = {f.path for f in result.findings}
     # done right: a header, a sidecar, a REUSE.toml annotation
     assert not {"src/model.py", "weights/tokenizer.model", "weights/README.md"} & by_path
+
+
+def test_many_annotations_the_last_match_still_wins(tmp_path: Path) -> None:
+    tables = ['path = "**"\nSPDX-FileCopyrightText = "J"\nSPDX-License-Identifier = "MIT"']
+    tables += [f'path = "f{i}.bin"\nSPDX-FileCopyrightText = "J"\n'
+               f'SPDX-License-Identifier = "Unknown-{i}"' for i in range(900)]
+    tables.append('path = "f5.bin"\nSPDX-FileCopyrightText = "J"\n'
+                  'SPDX-License-Identifier = "GPL-3.0"')
+    project(tmp_path, {"REUSE.toml": _toml(*tables), "f5.bin": BIN, "f700.bin": BIN,
+                       "other.bin": BIN}, texts=("MIT", "GPL-3.0-only"))
+    assert rules_of(tmp_path, "f5.bin") == {"deprecated-license"}
+    findings, _ = results(tmp_path, ["f700.bin"])
+    assert [f.message for f in findings] and "Unknown-700" in findings[0].message
+    assert rules_of(tmp_path, "other.bin") == set()
