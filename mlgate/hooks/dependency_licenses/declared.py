@@ -190,7 +190,7 @@ def _option_line(path: str, shown: str, number: int, line: str, decl: Declaratio
         target = Path(path).parent / value
         if not os.path.lexists(target):
             decl.problems.append(not_scanned(CHECK, shown, f"line {number}: the included "
-                                             f"file {printable(value)!s} does not exist",
+                                             f"file '{printable(value)}' does not exist",
                                              line=number))
             return
         read_requirements(str(target), decl, constraint=constraint or _INCLUDE[name],
@@ -346,7 +346,7 @@ class _PyprojectReader:
         if extra is None and dgroup is None:
             if required:
                 self.decl.problems.append(not_scanned(
-                    CHECK, self.shown, f"the policy's group {printable(name)!s} is neither "
+                    CHECK, self.shown, f"the policy's group '{printable(name)}' is neither "
                     "in [project.optional-dependencies] nor in [dependency-groups]"))
             return
         if extra is not None:

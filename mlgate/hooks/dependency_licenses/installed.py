@@ -106,7 +106,7 @@ def _requires_txt(text: str) -> list[str]:
             section = line[1:-1]
             continue
         extra, _, marker = section.partition(":")
-        conditions = [f"({marker})"] if marker else []
+        conditions = [f"({marker})" if extra else marker] if marker else []
         if extra:
             conditions.append(f'extra == "{extra}"')
         out.append(f"{line}; {' and '.join(conditions)}" if conditions else line)
@@ -162,6 +162,9 @@ class Environment:
         metadata = path / ("METADATA" if entry.endswith(".dist-info") else "PKG-INFO") \
             if is_dir else path
         dist = Distribution(key, name, "", str(path))
+        if entry.endswith(".dist-info") and not is_dir:
+            dist.problem = f"{entry} is not a directory"
+            return dist
         try:
             head = read_head(metadata, METADATA_CAP)
         except UnsafeFile as e:

@@ -174,16 +174,30 @@ def _short(text: str) -> str:
     return one if len(one) <= EXCERPT else one[:EXCERPT - 1] + "…"
 
 
-def from_name(text: str) -> str | None:
-    """An SPDX expression for a short free-text license name, or None."""
+def spdx(text: str) -> str | None:
+    """The normalised expression when `text` is an SPDX expression as written: every id
+    stands in the text (deprecated ids map to their successor). spdx-tools also accepts
+    aliases (`GPL` as GPL-1.0-or-later), which are names, not ids: those give None."""
     from mlgate import licensing
 
+    expr = licensing.parse(text)
+    if not expr.valid or not expr.normalized:
+        return None
+    lowered = text.lower()
+    deprecated = any(p.kind == "deprecated" for p in expr.problems)
+    if not deprecated and not all(i.lower() in lowered for i in expr.licenses):
+        return None
+    return expr.normalized
+
+
+def from_name(text: str) -> str | None:
+    """An SPDX expression for a short free-text license name, or None."""
     key = _key(text)
     if key in NAMES:
         return NAMES[key]
-    expr = licensing.parse(text.strip())
-    if expr.valid and expr.normalized:
-        return expr.normalized
+    expression = spdx(text.strip())
+    if expression:
+        return expression
     # `MIT or Apache 2.0`, `MIT/Apache-2.0`, `BSD-3-Clause AND MIT` with mapped parts
     for separator, operator in ((r"\s+or\s+|\s*/\s*|\s*\|\s*", " OR "), (r"\s+and\s+", " AND ")):
         parts = re.split(separator, key)
@@ -227,14 +241,12 @@ def _and(ids: list[str]) -> str:
 
 
 def resolve(dist: Distribution) -> Resolved:
-    from mlgate import licensing
-
     said: list[str] = []
     expression = dist.header("License-Expression").strip()
     if expression:
-        expr = licensing.parse(expression)
-        if expr.valid and expr.normalized:
-            return Resolved(expr.normalized, "License-Expression")
+        normalized = spdx(expression)
+        if normalized:
+            return Resolved(normalized, "License-Expression")
         said.append(f"License-Expression: {expression}")
     field = dist.header("License").strip()
     long_field = "\n" in field or len(field) > 200
