@@ -304,3 +304,19 @@ def test_explicit_policy_validation_runs_before_anything_is_read(tmp_path: Path)
 
     with pytest.raises(MlgateError, match="dependency-licenses.transitive"):
         Policy({"dependency-licenses": {"transitive": "yes"}})
+
+
+def test_the_demo_plants_a_dependency_that_is_not_installed(tmp_path: Path) -> None:
+    from mlgate.catalog import BY_CHECK
+    from mlgate.policy import Policy
+    from mlgate.run import run_checks
+
+    expected = BY_CHECK["dependency-licenses"].plant(tmp_path, __import__("random").Random(1))
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        result = run_checks(["dependency-licenses"], ["requirements.txt", "README.md"],
+                            Policy(root=tmp_path))
+    finally:
+        os.chdir(here)
+    assert {f.rule for f in result.findings} == expected
