@@ -72,13 +72,15 @@ class _Checker:
         self.reported: set[tuple[str, str, str]] = set()  # (path, rule, package)
         self.seen: dict[str, set[tuple[str, str]]] = {}  # per declaring file: (package, extra)
         self.visited = 0
+        self.markers: dict[str, str] = {}  # marker variables of the environment checked
 
     def environment(self) -> tuple[Environment, list[str]]:
         entries = self.section["environment"]
         if not entries:
             return Environment(default_directories()), []
-        directories, problems = site_directories(entries, self.policy.root)
-        return Environment(directories), problems
+        directories, problems, python = site_directories(entries, self.policy.root)
+        self.markers = _marker_env(python)
+        return Environment(directories, python), problems
 
     def finding(self, rule: str, severity: Severity, root: Declared, package: str,
                 message: str, excerpt: str = "") -> Finding | None:
@@ -95,7 +97,7 @@ class _Checker:
         for c in decl.constraints:
             constraints.setdefault(c.name, []).append(c)
         for root in decl.deps:
-            if root.name in self.ignore or not _applies(root.requirement, ""):
+            if root.name in self.ignore or not _applies(root.requirement, "", self.markers):
                 continue
             yield from self.walk(root, env, constraints)
 
@@ -123,7 +125,7 @@ class _Checker:
             if dist is None or dist.problem or not self.section["transitive"]:
                 continue
             for child in _requirements(dist):
-                if any(_applies(child, e) for e in fresh):
+                if any(_applies(child, e, self.markers) for e in fresh):
                     queue.append((child, (*via, dist.name)[-5:]))
 
     def judge(self, root: Declared, name: str, via: tuple[str, ...], req: Requirement,
@@ -139,7 +141,9 @@ class _Checker:
         if dist is None:
             yield self.finding(R.NOT_INSTALLED, Severity.ERROR, root, name,
                                f"{shown} is declared but not installed in the environment "
-                               "checked: its license cannot be checked")
+                               "checked: its license cannot be checked (install the "
+                               "project's dependencies first, or name their environment "
+                               "with --env)")
             return
         if dist.problem and override is None:
             yield self.finding(R.NO_METADATA, Severity.ERROR, root, name,
@@ -202,12 +206,21 @@ def _canonical(name: str) -> str:
     return str(canonicalize_name(name))
 
 
-def _applies(req: Requirement, extra: str) -> bool:
-    """Whether a requirement's marker holds here (for the extra, `""` for none)."""
+def _marker_env(python: str | None) -> dict[str, str]:
+    if python is None:
+        return {}
+    parts = python.split(".")
+    full = python if len(parts) >= 3 else f"{python}.0"
+    return {"python_version": ".".join(parts[:2]), "python_full_version": full}
+
+
+def _applies(req: Requirement, extra: str, markers: dict[str, str]) -> bool:
+    """Whether a requirement's marker holds in the environment checked (for the extra, `""`
+    for none; `markers`: its Python version when it is another interpreter's)."""
     if req.marker is None:
         return extra == ""
     try:
-        return bool(req.marker.evaluate({"extra": extra}))
+        return bool(req.marker.evaluate({**markers, "extra": extra}))
     except Exception:  # an undefined marker variable: packaging raises its own errors
         return extra == ""
 

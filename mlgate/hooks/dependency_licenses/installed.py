@@ -14,6 +14,7 @@ import email.parser
 import email.policy
 import itertools
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,11 +53,34 @@ def _canonical(name: str) -> str:
     return str(canonicalize_name(name))
 
 
-def site_directories(entries: list[str], root: Path) -> tuple[list[Path], list[str]]:
+def _venv_python(venv: Path, site: list[Path]) -> str | None:
+    """The Python version of a virtual environment: pyvenv.cfg's `version` (or
+    `version_info`), else the `python3.X` of its site-packages path."""
+    try:
+        text = read_head(venv / "pyvenv.cfg", 64 << 10).data.decode("utf-8", "replace")
+    except UnsafeFile:
+        text = ""
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in ("version", "version_info"):
+            m = re.match(r"\s*(\d+\.\d+(?:\.\d+)?)", value)
+            if m:
+                return m.group(1)
+    for path in site:
+        m = re.search(r"python(\d+\.\d+)", path.as_posix())
+        if m:
+            return m.group(1)
+    return None
+
+
+def site_directories(entries: list[str], root: Path
+                     ) -> tuple[list[Path], list[str], str | None]:
     """The directories to read: each entry is a virtual environment (its site-packages) or
-    a sys.path directory; relative entries are relative to `root`. Also the problems."""
+    a sys.path directory; relative entries are relative to `root`. Also the problems, and the
+    Python version of the (first) virtual environment when it says."""
     out: list[Path] = []
     problems: list[str] = []
+    python: str | None = None
     for entry in entries:
         path = Path(entry) if Path(entry).is_absolute() else root / entry
         if (path / "pyvenv.cfg").is_file():
@@ -66,11 +90,12 @@ def site_directories(entries: list[str], root: Path) -> tuple[list[Path], list[s
             if not found:
                 problems.append(f"{entry}: a virtual environment without site-packages")
             out.extend(p for p in found if p not in out)
+            python = python or _venv_python(path, found)
         elif path.is_dir():
             out.append(path)
         else:
             problems.append(f"{entry}: no such environment or directory")
-    return out, problems
+    return out, problems, python
 
 
 def default_directories() -> list[Path]:
@@ -116,8 +141,9 @@ def _requires_txt(text: str) -> list[str]:
 class Environment:
     """The installed distributions of some directories, by canonical name (read lazily)."""
 
-    def __init__(self, directories: list[Path]) -> None:
+    def __init__(self, directories: list[Path], python: str | None = None) -> None:
         self.directories = directories
+        self.python = python  # its Python version, for markers; None: the running one
         self._index: dict[str, tuple[Path, str]] | None = None
         self._cache: dict[str, Distribution] = {}
         self.notes: list[str] = []
@@ -205,6 +231,13 @@ class Environment:
             names = []
         candidates += [path / n for n in names
                        if n.upper().startswith(("LICENSE", "LICENCE", "COPYING"))]
+        if not dist.all("License-File") and (path / "licenses").is_dir():
+            try:  # licenses/ without License-File entries (some build backends)
+                with os.scandir(path / "licenses") as it:
+                    candidates += sorted(path / "licenses" / e.name
+                                         for e in itertools.islice(it, MAX_LICENSE_FILES))
+            except OSError:
+                pass
         texts: list[tuple[str, str]] = []
         seen: set[Path] = set()
         for candidate in candidates:

@@ -320,3 +320,28 @@ def test_the_demo_plants_a_dependency_that_is_not_installed(tmp_path: Path) -> N
     finally:
         os.chdir(here)
     assert {f.rule for f in result.findings} == expected
+
+
+def test_markers_are_evaluated_for_the_python_of_the_venv_checked(tmp_path: Path,
+                                                                 cli) -> None:
+    venv = tmp_path / "venv"
+    site = venv / "lib" / "python3.99" / "site-packages"
+    site.mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.99.1\n", encoding="utf-8")
+    make_dist(site, "good", expression="MIT")
+    project(tmp_path, requirements='good\nfuture-only; python_version >= "3.50"\n'
+                                   'past-only; python_full_version < "3.99.0"\n')
+    code, report, _ = run_check(cli, tmp_path, "--env", str(venv))
+    assert code == 1
+    assert [f["key"] for f in by_rule(report)["not-installed"]] == ["future-only"]
+
+
+def test_license_files_under_licenses_without_license_file_entries(tmp_path: Path,
+                                                                  cli) -> None:
+    site = tmp_path / "site"
+    info = make_dist(site, "quiet")
+    (info / "licenses").mkdir()
+    (info / "licenses" / "LICENSE.md").write_text(APACHE_TEXT, encoding="utf-8")
+    project(tmp_path, policy='[licenses]\nallow = ["MIT"]\n', requirements="quiet\n")
+    code, report, _ = run_check(cli, tmp_path)
+    assert code == 1 and "Apache-2.0 (license files)" in by_rule(report)["denied"][0]["message"]
