@@ -73,6 +73,7 @@ class _Checker:
         self.seen: dict[str, set[tuple[str, str]]] = {}  # per declaring file: (package, extra)
         self.visited = 0
         self.markers: dict[str, str] = {}  # marker variables of the environment checked
+        self.inventory: dict[str, dict[str, object]] = {}  # package -> what --list prints
 
     def environment(self) -> tuple[Environment, list[str]]:
         entries = self.section["environment"]
@@ -138,7 +139,12 @@ class _Checker:
         override = self.overrides.get(name)
         if override is not None:
             self.used_overrides.add(name)
+        entry = self.inventory.setdefault(name, {
+            "package": name, "version": version or None, "license": None, "source": None,
+            "status": "", "declared": f"{root.path}:{root.line or ''}".rstrip(":"),
+            "via": list(via)})
         if dist is None:
+            entry["status"] = "not-installed"
             yield self.finding(R.NOT_INSTALLED, Severity.ERROR, root, name,
                                f"{shown} is declared but not installed in the environment "
                                "checked: its license cannot be checked (install the "
@@ -146,6 +152,7 @@ class _Checker:
                                "with --env)")
             return
         if dist.problem and override is None:
+            entry["status"] = "no-metadata"
             yield self.finding(R.NO_METADATA, Severity.ERROR, root, name,
                                f"{shown}: the installed distribution has no usable metadata "
                                f"({dist.problem}); its license cannot be checked")
@@ -158,7 +165,9 @@ class _Checker:
                                "checked is that of the installed version")
         judged = self._resolve(name, dist, override)
         assert judged.resolved is not None
-        yield from self._verdict(root, name, shown, judged)
+        if not entry["status"]:
+            entry.update(license=judged.resolved.expression, source=judged.resolved.source)
+        yield from self._verdict(root, name, shown, judged, entry)
 
     def _resolve(self, name: str, dist: Distribution, override: dict[str, str] | None
                  ) -> _Judged:
@@ -170,13 +179,14 @@ class _Checker:
                 self.judged[name] = _Judged(resolve(dist))
         return self.judged[name]
 
-    def _verdict(self, root: Declared, name: str, label: str,
-                 judged: _Judged) -> Iterator[Finding | None]:
+    def _verdict(self, root: Declared, name: str, label: str, judged: _Judged,
+                 entry: dict[str, object]) -> Iterator[Finding | None]:
         from mlgate import licensing
 
         resolved = judged.resolved
         assert resolved is not None
         if resolved.expression is None:
+            entry["status"] = entry["status"] or "unknown"
             severity = Severity.ERROR if self.section["block-unknown"] else Severity.WARNING
             yield self.finding(R.UNKNOWN, severity, root, name,
                                f"{label}: the license in its metadata is not an SPDX "
@@ -185,6 +195,7 @@ class _Checker:
             return
         expr = licensing.parse(resolved.expression)
         result = licensing.verdict(expr, self.policy)
+        entry["status"] = entry["status"] or ("allowed" if result.allowed else "denied")
         if not result.allowed:
             yield self.finding(R.DENIED, Severity.ERROR, root, name,
                                f"{label}: license {expr.normalized or resolved.expression} "
@@ -248,6 +259,20 @@ def _requirements(dist: Distribution) -> list[Requirement]:
 
 
 def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]:
+    return _pipeline(paths, policy, _Checker(policy))
+
+
+def inventory(paths: Sequence[str], policy: Policy
+              ) -> tuple[list[dict[str, object]], list[Finding | FileError]]:
+    """Every dependency checked (declared and required), with its version, license, where
+    the license came from and the verdict; and the findings and errors of the same run."""
+    checker = _Checker(policy)
+    items = list(_pipeline(paths, policy, checker))
+    return sorted(checker.inventory.values(), key=lambda e: str(e["package"])), items
+
+
+def _pipeline(paths: Sequence[str], policy: Policy, checker: _Checker
+              ) -> Iterator[Finding | FileError]:
     from mlgate.hooks.dependency_licenses.declared import read_pyproject, read_requirements
 
     files = [p for p in paths if is_declaration(p, policy)]
@@ -262,7 +287,6 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
         else:
             read_requirements(path, decl, visited=visited)
     yield from decl.problems
-    checker = _Checker(policy)
     env, problems = checker.environment()
     for problem in problems:
         yield FileError(policy.source, f"[dependency-licenses] environment: {problem}")

@@ -345,3 +345,33 @@ def test_license_files_under_licenses_without_license_file_entries(tmp_path: Pat
     project(tmp_path, policy='[licenses]\nallow = ["MIT"]\n', requirements="quiet\n")
     code, report, _ = run_check(cli, tmp_path)
     assert code == 1 and "Apache-2.0 (license files)" in by_rule(report)["denied"][0]["message"]
+
+
+def test_list_prints_every_dependency_with_its_license_and_verdict(tmp_path: Path, site: Path,
+                                                                   cli) -> None:
+    import json
+
+    make_dist(site, "framework", "3.0", expression="Apache-2.0", requires=("copyleft",))
+    project(tmp_path, policy=DENY_GPL, requirements="framework\nvague\nmissing-pkg\n")
+    code, report, _ = run_check(cli, tmp_path, "--list")
+    assert code == 0
+    rows = {e["package"]: e for e in report["dependencies"]}
+    assert rows["framework"] | {"via": None} == {
+        "package": "framework", "version": "3.0", "license": "Apache-2.0",
+        "source": "License-Expression", "status": "allowed", "declared": "requirements.txt:1",
+        "via": None}
+    assert (rows["copyleft"]["status"], rows["copyleft"]["via"]) == ("denied", ["framework"])
+    assert rows["vague"]["status"] == "unknown" and rows["vague"]["license"] is None
+    assert rows["missing-pkg"]["status"] == "not-installed"
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        code, out, _ = cli("dependency-licenses", "--list")
+        assert code == 0 and out.splitlines()[0].split() == [
+            "package", "version", "license", "source", "status", "declared"]
+        assert "requirements.txt:1 via framework" in out
+        code, _, err = cli("dependency-licenses", "--list", "--format", "sarif")
+        assert code == 2 and "not sarif" in err
+    finally:
+        os.chdir(here)
+    assert json.loads(json.dumps(report))  # plain JSON
