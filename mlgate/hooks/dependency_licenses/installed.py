@@ -4,7 +4,7 @@ Found the way `importlib.metadata` finds them (`*.dist-info` and `*.egg-info` en
 `sys.path` directory, the first of a name wins) and described by the same files (METADATA,
 PKG-INFO, requires.txt, the license files), but every file is read through `mlgate.fileio`
 (regular files only, capped) and only the metadata header is parsed: nothing installed is
-imported or executed. tests/hooks/dependency_licenses/test_installed.py checks that what is
+imported or executed. tests/hooks/dependency_licenses/test_deplic_installed.py checks that what is
 read here agrees with `importlib.metadata`.
 """
 
