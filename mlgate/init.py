@@ -357,7 +357,11 @@ def init(root: Path, license_id: str | None = None, holder: str | None = None) -
     if license_id is not None and not licensing.parse(license_id).valid:
         raise MlgateError(f"--license {license_id[:80]!r} is not a valid SPDX license "
                           "expression")
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise MlgateError(f"{printable(root)}: cannot create the directory "
+                          f"({e.strerror or e})") from None
     result = InitResult()
     chosen = license_id or project_license(root) or LICENSE_PLACEHOLDER
     files = starter_files(root, chosen, holder or HOLDER_PLACEHOLDER, result)

@@ -206,3 +206,9 @@ def test_bad_starter_files_are_refused(git_repo: Path, monkeypatch: pytest.Monke
     assert err.count("error:") == 4
     assert not (git_repo.parent / "outside.md").exists()
     assert "fail-on = 'note'" not in (git_repo / POLICY).read_text("utf-8")
+
+
+def test_a_directory_that_cannot_be_made_is_a_usage_error(tmp_path: Path, cli) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    code, _, err = cli("init", str(tmp_path / "file" / "sub"))
+    assert code == 2 and "cannot create the directory" in err
