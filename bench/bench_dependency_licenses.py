@@ -202,7 +202,8 @@ def main() -> None:
                      "mlgate": package_version("mlgate")},
         "packages": args.packages, "runs": args.runs,
         "seconds": times, "median": {k: median(v) for k, v in times.items()},
-        "spdx_by_style": by_style, "gate": gate, "gate_packages": len(judged), "gate_details": details,
+        "spdx_by_style": by_style, "gate": gate, "gate_packages": len(judged),
+        "gate_details": details,
         "gate_copyleft": copyleft_n, "gate_unknown": unknown_n,
     }
     save_json(OUT / "dependency-licenses-results.json", results)
