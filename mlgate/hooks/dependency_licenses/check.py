@@ -7,7 +7,6 @@ import fnmatch
 import re
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -55,12 +54,6 @@ def default_paths(policy: Policy, project: Path | None = None) -> list[str]:
     return out
 
 
-@dataclass
-class _Judged:
-    resolved: Resolved | None  # None: no metadata (problem set) or not installed
-    override: bool = False
-
-
 class _Checker:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
@@ -68,7 +61,7 @@ class _Checker:
         self.ignore = {_canonical(n) for n in self.section["ignore"]}
         self.overrides = {_canonical(o["package"]): o for o in self.section["overrides"]}
         self.used_overrides: set[str] = set()
-        self.judged: dict[str, _Judged] = {}
+        self.judged: dict[str, Resolved] = {}  # package -> its license, resolved once
         self.reported: set[tuple[str, str, str]] = set()  # (path, rule, package)
         self.seen: dict[str, set[tuple[str, str]]] = {}  # per declaring file: (package, extra)
         self.visited = 0
@@ -163,28 +156,22 @@ class _Checker:
             yield self.finding(R.VERSION_MISMATCH, Severity.WARNING, root, name,
                                f"{shown}: the installed version is not {spec}; the license "
                                "checked is that of the installed version")
-        judged = self._resolve(name, dist, override)
-        assert judged.resolved is not None
+        resolved = self._resolve(name, dist, override)
         if not entry["status"]:
-            entry.update(license=judged.resolved.expression, source=judged.resolved.source)
-        yield from self._verdict(root, name, shown, judged, entry)
+            entry.update(license=resolved.expression, source=resolved.source)
+        yield from self._verdict(root, name, shown, resolved, entry)
 
     def _resolve(self, name: str, dist: Distribution, override: dict[str, str] | None
-                 ) -> _Judged:
+                 ) -> Resolved:
         if name not in self.judged:
-            if override is not None:
-                self.judged[name] = _Judged(Resolved(override["license"], "policy override"),
-                                            override=True)
-            else:
-                self.judged[name] = _Judged(resolve(dist))
+            self.judged[name] = resolve(dist) if override is None else \
+                Resolved(override["license"], "policy override")
         return self.judged[name]
 
-    def _verdict(self, root: Declared, name: str, label: str, judged: _Judged,
+    def _verdict(self, root: Declared, name: str, label: str, resolved: Resolved,
                  entry: dict[str, object]) -> Iterator[Finding | None]:
         from mlgate import licensing
 
-        resolved = judged.resolved
-        assert resolved is not None
         if resolved.expression is None:
             entry["status"] = entry["status"] or "unknown"
             severity = Severity.ERROR if self.section["block-unknown"] else Severity.WARNING
