@@ -116,6 +116,18 @@ HOOKS: tuple[Hook, ...] = (
                     "in code, config and notebooks (detect-secrets plugins plus ML detectors).",
         types=("text",),
     ),
+    Hook(
+        id="dependency-licenses",
+        name="Licenses of dependencies",
+        command="dependency-licenses",
+        check="dependency-licenses",
+        description="Checks the licenses of the project's declared Python dependencies (and "
+                    "what they require) against the policy, from the installed metadata, "
+                    "offline.",
+        files=r"(^|/)(pyproject\.toml|requirements[^/]*\.(txt|in)|requirements/[^/]*\.(txt|in))$",
+        cli=True,
+        precommit=False,
+    ),
 )
 
 BY_ID = {h.id: h for h in HOOKS}

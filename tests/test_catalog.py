@@ -145,6 +145,15 @@ FILES = [
     ("detect-ml-secrets", "weights.pt", False),
     ("detect-ml-secrets", "image.png", False),
     ("detect-ml-secrets", "archive.zip", False),
+    ("dependency-licenses", "pyproject.toml", True),
+    ("dependency-licenses", "services/api/pyproject.toml", True),
+    ("dependency-licenses", "requirements.txt", True),
+    ("dependency-licenses", "requirements-dev.txt", True),
+    ("dependency-licenses", "requirements/prod.in", True),
+    ("dependency-licenses", "docs/requirements.txt", True),
+    ("dependency-licenses", "setup.py", False),
+    ("dependency-licenses", "notes.txt", False),
+    ("dependency-licenses", "pyproject.toml.bak", False),
 ]
 
 
