@@ -222,6 +222,8 @@ def test_a_malformed_dep5_is_an_error(tmp_path: Path) -> None:
     ("MIT AND", {"malformed-expression"}),
     ("MIT AND OR Apache-2.0", {"malformed-expression"}),
     ("(MIT", {"malformed-expression"}),
+    ("()", {"malformed-expression"}),
+    ("MIT )(", {"malformed-expression"}),
     ("", {"malformed-expression"}),
     ("LicenseRef-Ours", {"missing-license-ref-text"}),
     ("LicenseRef-Mine", set()),
