@@ -134,9 +134,19 @@ class Checker:
         style = style_for(os.path.basename(absolute), self.styles)
         coverage = self.project(root).coverage(absolute)
         insp = Inspection(path, shown, root, style, "override", coverage=coverage)
+        sidecar = insp.sidecar_path
+        has_sidecar = os.path.lexists(sidecar)
+        if coverage.override or has_sidecar or not style.readable:
+            # the content is not read: still a regular file that exists (a missing path, a
+            # FIFO or a directory is an error), and an empty one is not covered (REUSE)
+            try:
+                with fileio.open_regular(path, follow_symlinks=False) as fh:
+                    if os.fstat(fh.fileno()).st_size == 0:
+                        return None
+            except fileio.UnsafeFile as e:
+                return FileError(shown, str(e))
         if not coverage.override:
-            sidecar = insp.sidecar_path
-            if os.path.lexists(sidecar):
+            if has_sidecar:
                 problem = self._read_sidecar(insp, sidecar)
                 if problem is not None:
                     return problem

@@ -295,8 +295,12 @@ def test_bad_input_gives_findings_or_errors_never_a_traceback(tmp_path: Path) ->
     os.symlink("target.py", tmp_path / "link.py")
     os.symlink("missing.py", tmp_path / "dangling.py")
     os.mkfifo(tmp_path / "fifo.py")
+    os.mkfifo(tmp_path / "fifo.bin")
+    (tmp_path / "dir.safetensors").mkdir()
+    (tmp_path / "empty.safetensors").write_bytes(b"")
     names = ["huge.py", "bad.py", "latin.py", "utf16.py", "nul.c", "link.py", "dangling.py",
-             "fifo.py", "nope.py"]
+             "fifo.py", "nope.py", "nope.bin", "fifo.bin", "dir.safetensors",
+             "empty.safetensors"]
     code, doc = cli_json(*names, cwd=tmp_path)
     by_path: dict[str, set[str]] = {}
     for f in doc["findings"]:
@@ -308,6 +312,10 @@ def test_bad_input_gives_findings_or_errors_never_a_traceback(tmp_path: Path) ->
     assert by_path["dangling.py"] == {"not-scanned"}
     errors = {e["path"]: e["message"] for e in doc["errors"]}
     assert "FIFO" in errors["fifo.py"] and "no such file" in errors["nope.py"]
+    # a file whose content is never read must still be a regular file
+    assert "FIFO" in errors["fifo.bin"] and "no such file" in errors["nope.bin"]
+    assert "directory" in errors["dir.safetensors"]
+    assert "empty.safetensors" not in by_path and "empty.safetensors" not in errors
     assert code == 2
 
 
