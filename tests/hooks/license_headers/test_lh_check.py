@@ -377,3 +377,20 @@ def test_many_annotations_the_last_match_still_wins(tmp_path: Path) -> None:
     findings, _ = results(tmp_path, ["f700.bin"])
     assert [f.message for f in findings] and "Unknown-700" in findings[0].message
     assert rules_of(tmp_path, "other.bin") == set()
+
+
+@pytest.mark.parametrize(("table", "problem"), [
+    ({"year": "2026"}, "copyright-holder"),
+    ({"year": "last year", "copyright-holder": "J"}, "license-headers.year"),
+    ({"styles": {".inc": "cobol"}}, "license-headers.styles"),
+    ({"styles": {"a/b.inc": "c"}}, "license-headers.styles"),
+    ({"header-lines": 0}, "license-headers.header-lines"),
+    ({"default-license": "MIT; rm -rf"}, "license-headers.default-license"),
+    ({"bogus": 1}, "unknown key 'license-headers.bogus'"),
+])
+def test_policy_errors_surface_at_load(table: dict[str, object], problem: str) -> None:
+    from mlgate.errors import MlgateError
+    from mlgate.policy import Policy
+
+    with pytest.raises(MlgateError, match=problem.replace(".", r"\.")):
+        Policy({"license-headers": table})
