@@ -82,10 +82,20 @@ class Checker:
         self.max_bytes: int = conf["max-bytes"]
         self._projects: dict[str, Project] = {}
         self._roots: dict[str, str] = {}
+        self._real_dirs: dict[str, str] = {}
         self._texts: dict[str, frozenset[str]] = {}
         self._policy_root = str(policy.root)
 
     # ------------------------------------------------------------------ where
+    def _real_path(self, path: str) -> str:
+        """The absolute path with its directory's symlinks resolved (the policy's root is
+        resolved too), the file name as given (a symlinked file is never followed)."""
+        directory, name = os.path.split(os.path.abspath(path))
+        real = self._real_dirs.get(directory)
+        if real is None:
+            real = self._real_dirs[directory] = os.path.realpath(directory)
+        return os.path.join(real, name)
+
     def root_for(self, absolute: str) -> str:
         """The project root of a file: the policy's root when the file is under it, else
         the nearest directory with `.git` (else the file's directory)."""
@@ -123,7 +133,7 @@ class Checker:
     # ------------------------------------------------------------------ reading
     def inspect(self, path: str) -> Inspection | Finding | FileError | None:
         """The licensing information of one file; None when REUSE does not cover it."""
-        absolute = os.path.abspath(path)
+        absolute = self._real_path(path)
         root = self.root_for(absolute)
         if not_covered(under(absolute, root)):
             return None

@@ -394,3 +394,18 @@ def test_policy_errors_surface_at_load(table: dict[str, object], problem: str) -
 
     with pytest.raises(MlgateError, match=problem.replace(".", r"\.")):
         Policy({"license-headers": table})
+
+
+def test_a_project_reached_through_a_symlinked_directory(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "real").mkdir()
+    real = project(tmp_path / "real", {
+        "REUSE.toml": 'version = 1\n[[annotations]]\npath = "*.bin"\n'
+                      'SPDX-FileCopyrightText = "J"\nSPDX-License-Identifier = "MIT"\n',
+        "a.bin": BIN})
+    os.symlink(real, tmp_path / "link")
+    monkeypatch.chdir(tmp_path / "link")
+    from mlgate.hooks.license_headers.check import check
+    from mlgate.policy import Policy
+
+    assert list(check(["a.bin"], Policy(root=real))) == []
