@@ -116,6 +116,17 @@ HOOKS: tuple[Hook, ...] = (
                     "in code, config and notebooks (detect-secrets plugins plus ML detectors).",
         types=("text",),
     ),
+    Hook(
+        id="model-card-fields",
+        name="Model card fields",
+        command="model-card",
+        check="model-card",
+        description="Checks that model and dataset cards (README.md, MODEL_CARD.md) carry a "
+                    "license and the sections a release needs: intended and out-of-scope use, "
+                    "bias and limitations, training data, evaluation.",
+        files=r"(?i)(^|/)(readme|model[_-]?card|dataset[_-]?card|datacard)\.md$",
+        types=("text",),
+    ),
 )
 
 BY_ID = {h.id: h for h in HOOKS}

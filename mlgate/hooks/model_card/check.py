@@ -7,11 +7,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlgate.findings import FileError, Finding, Severity, location_fingerprint, not_scanned, \
-    truncated
+from mlgate.findings import (
+    FileError,
+    Finding,
+    Severity,
+    location_fingerprint,
+    not_scanned,
+    truncated,
+)
 from mlgate.hooks.model_card import card as cardfile
 from mlgate.hooks.model_card import metadata
-from mlgate.hooks.model_card.markdown import Card, Section
+from mlgate.hooks.model_card.markdown import Card, Section, heading_key
 from mlgate.hooks.model_card.metadata import Issue, Meta
 from mlgate.hooks.model_card.rules import CHECK, RULES
 from mlgate.hooks.model_card.sections import BUILTIN, CARD_SIGNS, CARD_TITLES, SectionSpec
@@ -36,6 +42,7 @@ class Settings:
     cards: list[re.Pattern[str]]
     dataset_cards: list[re.Pattern[str]]
     values: dict[str, object] = field(default_factory=dict)
+    license_files: dict[str, object] = field(default_factory=dict)  # per directory, per run
 
     @classmethod
     def of(cls, policy: Policy) -> Settings:
@@ -53,8 +60,6 @@ class Settings:
                 specs[name] = SectionSpec(name, extra.get("title", headings[0]), headings,
                                           extra.get("hint", "what this section is for"))
         by_key: dict[str, set[str]] = {}
-        from mlgate.hooks.model_card.markdown import heading_key
-
         for spec in specs.values():
             for h in (spec.title, *spec.headings):
                 by_key.setdefault(heading_key(h), set()).add(spec.name)
@@ -162,7 +167,7 @@ def _issues(card: Card, meta: Meta | None, kind: str, settings: Settings,
         from mlgate.hooks.model_card import licenses
 
         yield from licenses.check(meta, fm_line, settings.policy, path,
-                                  settings.placeholders)
+                                  settings.placeholders, settings.license_files)
     yield from _sections(card, required_sections, settings)
     minimum = int(settings.values["min-words"])  # type: ignore[call-overload]
     if minimum and card.words < minimum:
@@ -201,7 +206,9 @@ def _sections(card: Card, required: list[str], settings: Settings) -> Iterator[I
             continue
         if any(s.words >= minimum and not s.placeholders for s in sections):
             continue
-        s = sections[0]
+        # report at the most specific heading: the section's own name, else the deepest
+        title_key = heading_key(spec.title)
+        s = min(sections, key=lambda x: (x.key != title_key, -x.level, x.line))
         shown = s.title if len(s.title) <= 60 else s.title[:57] + "..."
         if s.placeholders:
             yield Issue("unfilled-section", f"section '{shown}' still holds template "

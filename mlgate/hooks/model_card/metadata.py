@@ -114,9 +114,8 @@ def filled(value: Any, placeholders: list[re.Pattern[str]]) -> bool:
         text = value.strip()
         return bool(text) and not any(p.search(text) for p in placeholders)
     if isinstance(value, (list, dict)):
-        return bool(value) and any(filled(v, placeholders)
-                                   for v in (value if isinstance(value, list)
-                                             else value.values())[:MAX_ITEMS])
+        items = value if isinstance(value, list) else list(value.values())
+        return bool(items) and any(filled(v, placeholders) for v in items[:MAX_ITEMS])
     return True
 
 
@@ -224,10 +223,10 @@ def _result(result: Any, w: str, bad: Any, spend: Any) -> None:
     if not isinstance(metrics, list) or not metrics:
         bad(f"{w}.metrics", "must be a non-empty list")
         return
-    for k, metric in enumerate(metrics[:MAX_ITEMS]):
+    for n, metric in enumerate(metrics[:MAX_ITEMS]):
         if not spend():
             return
-        mw = f"{w}.metrics[{k}]"
+        mw = f"{w}.metrics[{n}]"
         if not isinstance(metric, dict):
             bad(mw, "must be a mapping with `type` and `value`")
             continue
@@ -257,7 +256,8 @@ def metric_values(value: Any) -> Iterator[tuple[str, str, str, float]]:
         for result in results[:MAX_ITEMS] if isinstance(results, list) else ():
             if not isinstance(result, dict):
                 continue
-            dataset = result.get("dataset") if isinstance(result.get("dataset"), dict) else {}
+            found = result.get("dataset")
+            dataset: dict[str, Any] = found if isinstance(found, dict) else {}
             metrics = result.get("metrics")
             for metric in metrics[:MAX_ITEMS] if isinstance(metrics, list) else ():
                 count += 1
