@@ -2,7 +2,7 @@
 
 The file is opened once through `mlgate.fileio` (regular files only, no symlinks), its
 encoding taken from its first bytes (BOM-aware; invalid UTF-8 becomes U+FFFD), and streamed
-line by line (universal newlines) into `markdown.parse`, at most `max-bytes` of it.
+line by line (lines end at `\n`, as the core counts them; a CR before it is dropped) into `markdown.parse`, at most `max-bytes` of it.
 """
 
 from __future__ import annotations
@@ -61,9 +61,6 @@ class _Capped(io.RawIOBase):
         return len(data)
 
 
-_UTF16 = {"utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"}
-
-
 def read(path: str | os.PathLike[str], max_bytes: int,
          placeholders: list[re.Pattern[str]]) -> Read:
     try:
@@ -83,7 +80,7 @@ def read(path: str | os.PathLike[str], max_bytes: int,
             fh.seek(len(bom))
             capped = _Capped(fh, max_bytes - len(bom))
             text = io.TextIOWrapper(io.BufferedReader(capped, 1 << 16), encoding=codec,
-                                    errors="replace", newline=None)
+                                    errors="replace", newline="\n")
             card = parse(iter(lambda: text.readline(MAX_LINE), ""), placeholders)
             more = capped.left <= 0 and bool(fh.read(1))
         except OSError as e:

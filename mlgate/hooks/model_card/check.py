@@ -186,56 +186,97 @@ _KEY_HINTS = {
 }
 
 
+MAX_MATCHES = 50  # headings per required section looked at
+
+
 def _sections(card: Card, required: list[str], settings: Settings) -> Iterator[Issue]:
-    found: dict[str, list[Section]] = {}
-    order: list[int | None] = []
-    for s in card.sections:
-        names = settings.matches(s.key)
-        for n in names:
-            found.setdefault(n, []).append(s)
-        orders = [settings.specs[n].order for n in names]
-        order.append(min(orders) if orders else None)
+    sections = card.sections
+    names = [settings.matches(s.key) for s in sections]
+    order = [min((settings.specs[n].order for n in ns), default=None) for ns in names]
+    # the index after each section's subtree
+    sub_end = [len(sections)] * len(sections)
+    stack: list[int] = []
+    for i, s in enumerate(sections):
+        while stack and sections[stack[-1]].level >= s.level:
+            sub_end[stack.pop()] = i
+        stack.append(i)
     minimum = int(settings.values["min-section-words"])  # type: ignore[call-overload]
     for name in required:
         spec = settings.specs[name]
-        sections = found.get(name, [])
-        if not sections:
+        matched = [i for i, ns in enumerate(names) if name in ns][:MAX_MATCHES]
+        if not matched:
             yield Issue("missing-section", f"missing section '{spec.title}': add a heading "
                         f"`## {spec.title}` with {spec.hint}", _belongs(card, order, spec),
                         name)
             continue
-        if any(s.words >= minimum and not s.placeholders for s in sections):
+        # the outermost headings of the section; what they hold, without subsections that are
+        # another known section (Out-of-Scope Use under Uses) or marked [optional]
+        outer: list[int] = []
+        for i in matched:
+            if not any(o < i < sub_end[o] for o in outer):
+                outer.append(i)
+        judged = [(i, *_content(sections, sub_end, names, i, name)) for i in outer]
+        if any(words >= minimum and not ph for _, words, ph, _ in judged):
             continue
-        # report at the most specific heading: the section's own name, else the deepest
         title_key = heading_key(spec.title)
-        s = min(sections, key=lambda x: (x.key != title_key, -x.level, x.line))
+        i, words, ph, ph_line = min(judged, key=lambda j: (
+            sections[j[0]].key != title_key, -sections[j[0]].level, sections[j[0]].line))
+        s = sections[i]
         shown = s.title if len(s.title) <= 60 else s.title[:57] + "..."
-        if s.placeholders:
+        if ph:
             yield Issue("unfilled-section", f"section '{shown}' still holds template "
-                        f"placeholder text (line {s.first_placeholder}): replace it with "
-                        f"{spec.hint}", s.line, name)
-        elif s.words:
-            yield Issue("unfilled-section", f"section '{shown}' holds {s.words} words, the "
+                        f"placeholder text (line {ph_line}): replace it with {spec.hint}",
+                        s.line, name)
+        elif words:
+            yield Issue("unfilled-section", f"section '{shown}' holds {words} words, the "
                         f"policy asks for at least {minimum}: write {spec.hint}", s.line, name)
         else:
             yield Issue("unfilled-section", f"section '{shown}' is empty: write {spec.hint}",
                         s.line, name)
 
 
+def _content(sections: list[Section], sub_end: list[int], names: list[set[str]], i: int,
+             name: str) -> tuple[int, int, int | None]:
+    """(words, placeholders, first placeholder line) of section `i` for the requirement
+    `name`."""
+    s = sections[i]
+    words, ph, line = s.own_words, s.own_placeholders, s.placeholder_line
+    k = i + 1
+    while k < sub_end[i]:
+        sub = sections[k]
+        if sub.optional or (names[k] and name not in names[k]):
+            k = sub_end[k]
+            continue
+        words += sub.own_words
+        ph += sub.own_placeholders
+        if line is None:
+            line = sub.placeholder_line
+        k += 1
+    return words, ph, line
+
+
 def _belongs(card: Card, order: list[int | None], spec: SectionSpec) -> int:
-    """Where a missing section belongs: before the first heading after the last one of an
-    earlier section (the template's order), else after that section, else after the front
-    matter."""
+    """Where a missing section belongs in the template's order: right after the last section
+    that comes before it, else before the first that comes after it, else at the end."""
     last_before = -1
     for i, o in enumerate(order):
         if o is not None and o < spec.order:
             last_before = i
-    for i in range(last_before + 1, len(order)):
-        o = order[i]
+    end = max(card.lines, 1)
+    if last_before >= 0:
+        # after the outermost enclosing section that also comes before it
+        best = last_before
+        level = card.sections[last_before].level
+        for i in range(last_before - 1, -1, -1):
+            s = card.sections[i]
+            if s.level < level:
+                level = s.level
+                o = order[i]
+                if o is None or o >= spec.order:
+                    break
+                best = i
+        return min(card.sections[best].end + 1, end)
+    for i, o in enumerate(order):
         if o is not None and o > spec.order:
             return card.sections[i].line
-    if last_before >= 0:
-        return min(card.sections[last_before].end + 1, max(card.lines, 1))
-    if card.front is not None and card.front.end is not None:
-        return min(card.front.end + 1, max(card.lines, 1))
-    return max(card.lines, 1)
+    return end

@@ -26,6 +26,11 @@ _SETEXT = re.compile(r"(=+|-+)[ \t]*$")
 _BREAK = re.compile(r"(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _NOT_PARAGRAPH = re.compile(r"(?:[-*+][ \t]|[-*+]$|\d{1,9}[.)](?:[ \t]|$)|>|\||<)")
 _WORD = re.compile(r"\w+")
+# a paragraph that opens with a bold label, `**Out-of-scope uses:** …` (also as a list item):
+# the label heads a section one level below every heading (level 7), so cards written with
+# bold labels instead of headings (Mitchell et al.'s layout) are read alike
+_LABEL = re.compile(r"(?:[-*+][ \t]+)?(\*\*|__)([^*_\n]{1,80}?)\1")
+LABEL_LEVEL = 7
 _FM_OPEN = re.compile(r"---[ \t]*$")
 _FM_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*$")
 
@@ -37,6 +42,7 @@ _LEAD = re.compile(r"^[\W_]+")
 _NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*[.):]?|[ivxl]+[.)]|[a-z][.)]|section\s+\d+[.:]?)\s+",
                      re.I)
 _NON_WORD = re.compile(r"[\W_]+")
+_OPTIONAL = re.compile(r"(?i)[\[(]\s*optional\s*[\])]")
 
 
 def heading_key(title: str) -> str:
@@ -67,6 +73,7 @@ class Section:
     placeholders: int = 0
     first_placeholder: int | None = None  # with its subsections
     end: int = 0  # the line before the next heading of the same or a higher level
+    optional: bool = False  # the heading says `[optional]` (the Hub template's marker)
 
 
 @dataclass
@@ -89,12 +96,13 @@ class Card:
 
 def split_lines(chunks: Iterable[str]) -> Iterator[tuple[str, bool]]:
     """(text, continued) per physical line from `readline(MAX_LINE)` chunks: a line longer than
-    MAX_LINE arrives as several chunks, the later ones with `continued` set. Line ends are
-    removed (universal newlines are the reader's job)."""
+    MAX_LINE arrives as several chunks, the later ones with `continued` set. Line ends (`\n`
+    or `\r\n`) are removed."""
     continued = False
     for chunk in chunks:
         ends = chunk.endswith("\n")
-        yield (chunk[:-1] if ends else chunk), continued
+        text = chunk[:-1] if ends else chunk
+        yield (text[:-1] if ends and text.endswith("\r") else text), continued
         continued = not ends
 
 
@@ -168,7 +176,8 @@ class Body:
             self._count(title, lineno)
             return
         title = title[:MAX_TITLE].strip()
-        s = Section(level, title, heading_key(title), lineno)
+        s = Section(level, title, heading_key(title), lineno,
+                    optional=bool(_OPTIONAL.search(title)))
         self.card.sections.append(s)
         self.current = s
 
@@ -221,6 +230,17 @@ class Body:
         visible = self._visible(line)
         if not visible.strip():
             return
+        if indent <= 3 and visible.lstrip(" ")[:1] in "*_-+":
+            m = _LABEL.match(visible.lstrip(" "))
+            rest = visible.lstrip(" ")[m.end():] if m else ""
+            # a label ends in a colon or stands alone: `**Note** that…` is emphasis
+            if m and (m.group(2).rstrip().endswith(":") or rest.lstrip().startswith(":")
+                      or not rest.strip()):
+                self._heading(LABEL_LEVEL, m.group(2).rstrip().rstrip(":"), lineno)
+                visible = rest.lstrip().removeprefix(":")
+                self.para_open, self.para_ok, self.para_line = True, False, lineno
+                self.para_words, self.para_ph = self._count(visible, lineno)
+                return
         words, found = self._count(visible, lineno)
         if not self.para_open:
             self.para_open = True
