@@ -42,6 +42,7 @@ _LEAD = re.compile(r"^[\W_]+")
 _NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*[.):]?|[ivxl]+[.)]|[a-z][.)]|section\s+\d+[.:]?)\s+",
                      re.I)
 _NON_WORD = re.compile(r"[\W_]+")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
 _OPTIONAL = re.compile(r"(?i)[\[(]\s*optional\s*[\])]")
 
 
@@ -175,7 +176,7 @@ class Body:
             self.card.headings_capped = True
             self._count(title, lineno)
             return
-        title = title[:MAX_TITLE].strip()
+        title = _COMMENT.sub("", title[:MAX_TITLE]).strip()
         s = Section(level, title, heading_key(title), lineno,
                     optional=bool(_OPTIONAL.search(title)))
         self.card.sections.append(s)
