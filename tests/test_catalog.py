@@ -145,6 +145,13 @@ FILES = [
     ("detect-ml-secrets", "weights.pt", False),
     ("detect-ml-secrets", "image.png", False),
     ("detect-ml-secrets", "archive.zip", False),
+    ("model-card-fields", "README.md", True),
+    ("model-card-fields", "models/small/readme.md", True),
+    ("model-card-fields", "MODEL_CARD.md", True),
+    ("model-card-fields", "data/DATASET_CARD.md", True),
+    ("model-card-fields", "docs/guide.md", False),
+    ("model-card-fields", "README.rst", False),
+    ("model-card-fields", "my_README.md", False),
 ]
 
 
