@@ -2,7 +2,8 @@
 
 The file is opened once through `mlgate.fileio` (regular files only, no symlinks), its
 encoding taken from its first bytes (BOM-aware; invalid UTF-8 becomes U+FFFD), and streamed
-line by line (lines end at `\n`, as the core counts them; a CR before it is dropped) into `markdown.parse`, at most `max-bytes` of it.
+line by line into `markdown.parse`, at most `max-bytes` of it. Lines end at `\n`, as the core
+counts them for inline pragmas (a CR before it is dropped).
 """
 
 from __future__ import annotations

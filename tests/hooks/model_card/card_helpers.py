@@ -273,12 +273,15 @@ model-index:
       value: 0.8602941176470589
 ---
 
-<!-- This model card has been generated automatically according to the information the Trainer had access to. You
+<!-- This model card has been generated automatically according to the information the Trainer \
+had access to. You
 should probably proofread and complete it, then remove this comment. -->
 
 # bert-base-cased-mrpc
 
-This model is a fine-tuned version of [google-bert/bert-base-cased](https://huggingface.co/google-bert/bert-base-cased) on the GLUE MRPC dataset.
+This model is a fine-tuned version of \
+[google-bert/bert-base-cased](https://huggingface.co/google-bert/bert-base-cased) \
+on the GLUE MRPC dataset.
 It achieves the following results on the evaluation set:
 - Loss: 0.4207
 - Accuracy: 0.8603
