@@ -116,6 +116,17 @@ HOOKS: tuple[Hook, ...] = (
                     "in code, config and notebooks (detect-secrets plugins plus ML detectors).",
         types=("text",),
     ),
+    Hook(
+        id="provenance-notes",
+        name="Provenance notes",
+        command="provenance",
+        check="provenance",
+        description="Checks that data files and released artifacts have provenance records "
+                    "(source, license, consent, personal data, training runs) that are "
+                    "complete, allowed by the policy and match the files' checksums.",
+        # every file: which paths are data or artifacts is the policy's ([provenance]
+        # data-paths, artifact-paths); a commit without any costs no ledger read
+    ),
 )
 
 BY_ID = {h.id: h for h in HOOKS}

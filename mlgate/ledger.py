@@ -612,8 +612,14 @@ class Record:
         return _state(self._lookup(name))
 
     def line_of(self, name: str) -> int | None:
-        """The line of a field, or of the deepest part of it present, or of the record."""
-        return _line(self.node, (*self.where, *name.split(".")))
+        """The line of a field (`consent.given`, `datasets.0`), or of the deepest part of it
+        present, or of the record."""
+        parts = [int(p) if p.isdigit() else p for p in name.split(".")]
+        return _line(self.node, (*self.where, *parts))
+
+    def line_at(self, where: Sequence[str | int]) -> int | None:
+        """The line of a document path (as `digests()` gives them)."""
+        return _line(self.node, where)
 
     @property
     def location(self) -> str:
