@@ -103,7 +103,10 @@ SOURCE_TYPES = ("web-crawl", "public-dataset", "licensed", "human-generated", "c
 
 _TEXT: dict[str, Any] = {"type": "string", "maxLength": 10_000}
 _TEXTS: dict[str, Any] = {"type": "array", "items": _TEXT, "maxItems": 1000}
-_TEXT_OR_TEXTS: dict[str, Any] = {"oneOf": [_TEXT, _TEXTS]}
+# "a or b" as one multi-type schema, not oneOf: keywords of the other type do not apply, and
+# validation stays one pass (oneOf tries every branch)
+_TEXT_OR_TEXTS: dict[str, Any] = {"type": ["string", "array"], "maxLength": 10_000,
+                                  "items": _TEXT, "maxItems": 1000}
 # relative, `/`-separated, never leaving the ledger's directory
 _PATH: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 1000,
                          "pattern": r"^(?![/\\])(?![A-Za-z]:)(?!(.*[/\\])?\.\.([/\\]|$))"}
@@ -133,10 +136,11 @@ LEDGER_SCHEMA: dict[str, Any] = {
             "patternProperties": _EXT,
             "properties": {"path": _PATH, "sha256": _SHA256, "size": {"type": "integer"}},
         },
-        "person": {"oneOf": [_TEXT, {
-            "type": "object", "additionalProperties": False, "patternProperties": _EXT,
+        "person": {
+            "type": ["string", "object"], "maxLength": 10_000, "additionalProperties": False,
+            "patternProperties": _EXT,
             "properties": {"name": _TEXT, "contact": _TEXT, "role": _TEXT,
-                           "organization": _TEXT}}]},
+                           "organization": _TEXT}},
         "dataset": {
             "type": "object", "required": ["id"], "additionalProperties": False,
             "patternProperties": _EXT,
@@ -155,9 +159,10 @@ LEDGER_SCHEMA: dict[str, Any] = {
                 "creators": {"type": "array", "items": {"$ref": "#/$defs/person"},
                              "maxItems": 1000},
                 "contact": _TEXT,
-                "collection-period": {"oneOf": [_TEXT, {
-                    "type": "object", "additionalProperties": False,
-                    "properties": {"start": _TEXT, "end": _TEXT}}]},
+                "collection-period": {
+                    "type": ["string", "object"], "maxLength": 10_000,
+                    "additionalProperties": False,
+                    "properties": {"start": _TEXT, "end": _TEXT}},
                 "collection-method": _TEXT,
                 "consent": {
                     "type": "object", "additionalProperties": False,
@@ -172,11 +177,11 @@ LEDGER_SCHEMA: dict[str, Any] = {
                                    "sensitive": {"enum": list(TRI_STATE)}, "notes": _TEXT}},
                 "anonymisation": _TEXT_OR_TEXTS,
                 "preprocessing": _TEXT_OR_TEXTS,
-                "annotation": {"oneOf": [_TEXT, {
-                    "type": "object", "additionalProperties": False,
-                    "patternProperties": _EXT,
+                "annotation": {
+                    "type": ["string", "object"], "maxLength": 10_000,
+                    "additionalProperties": False, "patternProperties": _EXT,
                     "properties": {"method": _TEXT, "annotators": _TEXT,
-                                   "guidelines": _TEXT}}]},
+                                   "guidelines": _TEXT}},
                 "ethical-review": {
                     "type": "object", "additionalProperties": False,
                     "patternProperties": _EXT,
@@ -202,7 +207,7 @@ LEDGER_SCHEMA: dict[str, Any] = {
                 "datasets": {"type": "array", "items": {"$ref": "#/$defs/id"},
                              "minItems": 1, "maxItems": 1000},
                 "preprocessing": _TEXT_OR_TEXTS,
-                "hyperparameters": {"oneOf": [{"type": "object"}, _PATH]},
+                "hyperparameters": {**_PATH, "type": ["object", "string"]},
                 "code-revision": _TEXT,
                 "base-model": _TEXT,
                 "started": _TEXT,
@@ -568,6 +573,14 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
 _glob = functools.lru_cache(maxsize=4096)(_glob_regex)
 
 
+def _literal_prefix(pattern: str) -> str:
+    """The part before the first wildcard: a path without it cannot match (no compile)."""
+    for i, c in enumerate(pattern):
+        if c in "*?":
+            return pattern[:i]
+    return pattern.rstrip("/")
+
+
 def _join(base: str, relative: str) -> str:
     joined = PurePosixPath(base, relative.replace("\\", "/").removeprefix("./")).as_posix()
     return "" if joined == "." else joined
@@ -630,7 +643,8 @@ class Record:
         return _join(self.base, relative)
 
     def covers(self, path: str) -> bool:
-        return any(_glob(p).fullmatch(path) for p in self.patterns)
+        return any(path.startswith(_literal_prefix(p)) and _glob(p).fullmatch(path)
+                   for p in self.patterns)
 
     def digests(self) -> list[tuple[str, str, tuple[str | int, ...]]]:
         """(repo-relative path, lowercase sha256 hex, document path) of every pinned file:

@@ -157,10 +157,12 @@ def _label(record: ledgers.Record) -> str:
 
 
 def _field_finding(run: _Run, record: ledgers.Record, rule: str, field: str, message: str,
-                   severity: Severity = Severity.ERROR) -> Iterator[Finding]:
+                   severity: Severity = Severity.ERROR, detail: str = "") -> Iterator[Finding]:
+    """A finding on a record's field; the fingerprint is the record id, the field and
+    `detail` (which dataset, which entry): stable when lines move."""
     yield from run.emit(_finding(rule, run.shown(record.file), f"{_label(record)}: {message}",
-                                 line=record.line_of(field), where=f"{record.id}:{field}",
-                                 severity=severity))
+                                 line=record.line_of(field),
+                                 where=f"{record.id}:{field}:{detail}", severity=severity))
 
 
 def _required(run: _Run, record: ledgers.Record, fields: Sequence[str]) -> Iterator[Finding]:
@@ -231,9 +233,9 @@ def _dataset(run: _Run, record: ledgers.Record) -> Iterator[Finding]:
         yield from _license(run, record, license_text)
     for field, value, entry in ledgers.denied_fields(record, run.policy):
         yield from _field_finding(
-            run, record, "denied-dataset", field.split("[")[0],
+            run, record, "denied-dataset", field.replace("[", ".").rstrip("]"),
             f"`{field}` {printable(value[:200])!r} matches the policy's [datasets] deny entry "
-            f"{printable(entry)!r}")
+            f"{printable(entry)!r}", detail=field)
 
 
 def _license(run: _Run, record: ledgers.Record, text: str) -> Iterator[Finding]:
@@ -273,12 +275,12 @@ def _training_run(run: _Run, led: ledgers.Ledger, record: ledgers.Record) -> Ite
                 yield from _field_finding(
                     run, record, "denied-dataset", "datasets",
                     f"uses dataset {shown!r}, which the policy's [datasets] denies "
-                    f"({printable(entry)!r})")
+                    f"({printable(entry)!r})", detail=name)
             what = "a run" if used is not None else "no record"
             yield from _field_finding(
                 run, record, "unknown-dataset", f"datasets.{i}",
                 f"names dataset {shown!r}, which has {what}: datasets are named by the id "
-                "of their dataset record")
+                "of their dataset record", detail=name)
             continue
         hits = ledgers.denied_fields(used, run.policy)
         if hits:
@@ -286,7 +288,7 @@ def _training_run(run: _Run, led: ledgers.Ledger, record: ledgers.Record) -> Ite
             yield from _field_finding(
                 run, record, "denied-dataset", "datasets",
                 f"uses dataset {shown!r}, which the policy's [datasets] denies "
-                f"(its `{field}` matches {printable(entry)!r})")
+                f"(its `{field}` matches {printable(entry)!r})", detail=name)
     config = record.get("hyperparameters")
     if isinstance(config, str) and record.state("hyperparameters") == "filled":
         yield from _exists(run, record, config, "hyperparameters", "hyperparameters file")
@@ -302,7 +304,7 @@ def _exists(run: _Run, record: ledgers.Record, relative: str, field: str,
     if target.startswith("../") or os.path.lexists(run.root / target):
         return
     yield from _field_finding(run, record, "missing-file", field,
-                              f"{what} {printable(target)!r} does not exist")
+                              f"{what} {printable(target)!r} does not exist", detail=target)
 
 
 def _files(run: _Run, record: ledgers.Record, only: set[str] | None, *,
