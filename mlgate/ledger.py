@@ -43,6 +43,7 @@ The policy table `[datasets]` (SCHEMA, validate) is registered in policy.CORE_TA
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import hashlib
@@ -478,29 +479,14 @@ class Document:
     value: Any
     node: Any
     problems: tuple[Problem, ...]
+    validated: bool = True  # checked against LEDGER_SCHEMA (or unreadable: nothing to check)
 
     def line(self, where: Sequence[str | int]) -> int | None:
         return _line(self.node, where)
 
 
-def read_document(path: str | os.PathLike[str], shown: str) -> Document:
-    """Read, parse and validate one ledger file (root ledger or sidecar). Never raises:
-    an unreadable or malformed file is a Document with value None and its problem."""
-    try:
-        raw = fileio.read_regular(path, LEDGER_CAP, what="ledger file", follow_symlinks=False)
-        value, node = _parse(raw, shown)
-    except fileio.UnsafeFile as e:
-        return Document(shown, None, None, (Problem(shown, str(e), "unreadable"),))
-    except LedgerError as e:
-        return Document(shown, None, None, (e.problem,))
-    if value is None:
-        value = {}  # an empty file: no records, nothing wrong
-    problems: list[Problem] = []
-    odd: list[str] = []
-    value = _string_keys(value, [], odd)
-    for place in odd[:MAX_PROBLEMS]:
-        problems.append(Problem(shown, "a key that is not a string (quote it)", "schema",
-                                where=place))
+def _schema_problems(value: Any, node: Any, shown: str) -> list[Problem]:
+    problems = []
     errors = sorted(_validator().iter_errors(value), key=lambda e: list(map(str, e.path)))
     for error in errors[:MAX_PROBLEMS]:
         where = list(error.absolute_path)
@@ -516,7 +502,39 @@ def read_document(path: str | os.PathLike[str], shown: str) -> Document:
     if len(errors) > MAX_PROBLEMS:
         problems.append(Problem(shown, f"{len(errors) - MAX_PROBLEMS} more schema problems "
                                 "not listed", "schema"))
-    return Document(shown, value, node, tuple(problems))
+    return problems
+
+
+def read_document(path: str | os.PathLike[str], shown: str, *,
+                  validate: bool = True) -> Document:
+    """Read, parse and (with `validate`) validate one ledger file against LEDGER_SCHEMA.
+    Never raises: an unreadable or malformed file is a Document with value None and its
+    problem. Without `validate`, jsonschema is not imported (see `validated`)."""
+    try:
+        raw = fileio.read_regular(path, LEDGER_CAP, what="ledger file", follow_symlinks=False)
+        value, node = _parse(raw, shown)
+    except fileio.UnsafeFile as e:
+        return Document(shown, None, None, (Problem(shown, str(e), "unreadable"),))
+    except LedgerError as e:
+        return Document(shown, None, None, (e.problem,))
+    if value is None:
+        value = {}  # an empty file: no records, nothing wrong
+    problems: list[Problem] = []
+    odd: list[str] = []
+    value = _string_keys(value, [], odd)
+    for place in odd[:MAX_PROBLEMS]:
+        problems.append(Problem(shown, "a key that is not a string (quote it)", "schema",
+                                where=place))
+    doc = Document(shown, value, node, tuple(problems), validated=False)
+    return validated(doc) if validate else doc
+
+
+def validated(doc: Document) -> Document:
+    """The document with its schema problems (validated once)."""
+    if doc.validated or doc.value is None:
+        return doc
+    extra = _schema_problems(doc.value, doc.node, doc.file)
+    return Document(doc.file, doc.value, doc.node, (*doc.problems, *extra), validated=True)
 
 
 # --------------------------------------------------------------------------- records
@@ -729,6 +747,24 @@ class Ledger:
         folder, root-ledger globs, run artifacts)."""
         return [r for r in self.records if r.covers(path)]
 
+    def validate(self, file: str) -> None:
+        """Check one ledger file read with `validate=False` against the schema: its schema
+        problems join `problems`, and its records that have some are marked not valid."""
+        doc = self.documents.get(file)
+        if doc is None or doc.validated:
+            return
+        checked = validated(doc)
+        self.documents[file] = checked
+        new = checked.problems[len(doc.problems):]
+        self.problems.extend(new)
+        bad = {p.record for p in new}
+        for i, record in enumerate(self.records):
+            if record.file == file and record.id in bad:
+                marked = dataclasses.replace(record, valid=False)
+                self.records[i] = marked
+                if self._by_id.get(record.id) is record:
+                    self._by_id[record.id] = marked
+
     def add(self, doc: Document) -> None:
         self.files.append(doc.file)
         self.documents[doc.file] = doc
@@ -789,16 +825,18 @@ def _walk_sidecars(root: Path, problems: list[Problem]) -> list[str]:
     return sorted(found)
 
 
-def load(root: str | os.PathLike[str], name: str = DEFAULT_LEDGER) -> Ledger:
+def load(root: str | os.PathLike[str], name: str = DEFAULT_LEDGER, *,
+         validate: bool = True) -> Ledger:
     """The root ledger and every sidecar under `root` (git's file list when `root` is a git
     work tree, untracked files included; else a capped walk). Never raises on bad content:
-    see `Ledger.problems`."""
+    see `Ledger.problems`. `validate=False` defers the JSON Schema (`Ledger.validate(file)`
+    checks one file later): a lookup then costs no jsonschema import."""
     root = Path(root)
     ledger = Ledger(root)
     names = [name] + ([ALTERNATE_LEDGER] if name == DEFAULT_LEDGER else [])
     for candidate in names:
         if os.path.lexists(root / candidate):
-            ledger.add(read_document(root / candidate, candidate))
+            ledger.add(read_document(root / candidate, candidate, validate=validate))
             break
     sidecars = _git_sidecars(root) if (root / ".git").exists() else None
     if sidecars is None:
@@ -808,7 +846,8 @@ def load(root: str | os.PathLike[str], name: str = DEFAULT_LEDGER) -> Ledger:
                                        f"{MAX_SIDECARS} were read", "unreadable"))
     for relative in sidecars[:MAX_SIDECARS]:
         if os.path.lexists(root / relative):  # git lists deleted files too
-            ledger.add(read_document(root / relative, fileio.printable(relative)))
+            ledger.add(read_document(root / relative, fileio.printable(relative),
+                                     validate=validate))
     return ledger
 
 

@@ -49,7 +49,9 @@ class _Run:
     @property
     def ledger(self) -> ledgers.Ledger:
         if self._ledger is None:
-            self._ledger = ledgers.load(self.root, self.name)
+            # the schema is checked on the ledger files passed (changed), not on those only
+            # read to look records up: a commit of one data file needs no jsonschema
+            self._ledger = ledgers.load(self.root, self.name, validate=False)
         return self._ledger
 
     def shown(self, relative: str) -> str:
@@ -86,14 +88,16 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
         return  # nothing of ours: the ledger is not even read
     led = run.ledger
     for rel in ledger_files:
-        if rel not in led.documents:  # ignored by git, or outside the sidecar search
-            led.add(ledgers.read_document(run.root / rel, printable(rel)))
+        key = printable(rel)  # how the ledger names its files
+        if key not in led.documents:  # ignored by git, or outside the sidecar search
+            led.add(ledgers.read_document(run.root / rel, key))
+        led.validate(key)
         subject = ledgers.sidecar_subject(rel)
         if subject is not None and not os.path.lexists(run.root / subject):
             yield from run.emit(_finding(
                 "missing-file", run.shown(rel), f"sidecar of {printable(subject)!r}, which does "
                 "not exist: rename the sidecar with its file, or remove it", where=subject))
-    files_checked = set(ledger_files)
+    files_checked = {printable(rel) for rel in ledger_files}
     records: dict[str, ledgers.Record] = {}
     for record in led.records:
         if record.file in files_checked:
