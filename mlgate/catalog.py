@@ -117,6 +117,17 @@ HOOKS: tuple[Hook, ...] = (
         types=("text",),
     ),
     Hook(
+        id="provenance-notes",
+        name="Provenance notes",
+        command="provenance",
+        check="provenance",
+        description="Checks that data files and released artifacts have provenance records "
+                    "(source, license, consent, personal data, training runs) that are "
+                    "complete, allowed by the policy and match the files' checksums.",
+        # every file: which paths are data or artifacts is the policy's ([provenance]
+        # data-paths, artifact-paths); a commit without any costs no ledger read
+    ),
+    Hook(
         id="model-card-fields",
         name="Model card fields",
         command="model-card",

@@ -145,6 +145,12 @@ FILES = [
     ("detect-ml-secrets", "weights.pt", False),
     ("detect-ml-secrets", "image.png", False),
     ("detect-ml-secrets", "archive.zip", False),
+    # provenance-notes gets every file: the policy says which are data or artifacts
+    ("provenance-notes", "data/reviews/train.csv", True),
+    ("provenance-notes", "models/model.safetensors", True),
+    ("provenance-notes", "PROVENANCE.yaml", True),
+    ("provenance-notes", "data/raw.provenance.yaml", True),
+    ("provenance-notes", "train.py", True),
     ("model-card-fields", "README.md", True),
     ("model-card-fields", "models/small/readme.md", True),
     ("model-card-fields", "MODEL_CARD.md", True),
