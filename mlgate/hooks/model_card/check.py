@@ -42,7 +42,8 @@ class Settings:
     cards: list[re.Pattern[str]]
     dataset_cards: list[re.Pattern[str]]
     values: dict[str, object] = field(default_factory=dict)
-    license_files: dict[str, object] = field(default_factory=dict)  # per directory, per run
+    # per run: license files by directory, the ledger, results files
+    license_files: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def of(cls, policy: Policy) -> Settings:
@@ -125,7 +126,7 @@ def check_file(path: str, settings: Settings) -> Iterator[Finding | FileError]:
             (meta is not None and metadata.is_dataset(meta.data))
             or (card.sections and card.sections[0].key.startswith("dataset card"))):
         kind = "dataset"
-    for issue in _issues(card, meta, kind, settings, Path(path)):
+    for issue in _issues(card, meta, kind, settings, Path(path), shown):
         yield _finding(issue.rule, shown, issue.message, issue.line, issue.key)
     if read.truncated:
         yield truncated(CHECK, shown, f"only the first {max_bytes} of {read.size} bytes were "
@@ -145,7 +146,7 @@ def _looks_like_card(card: Card, settings: Settings) -> bool:
 
 
 def _issues(card: Card, meta: Meta | None, kind: str, settings: Settings,
-            path: Path) -> Iterator[Issue]:
+            path: Path, shown: str) -> Iterator[Issue]:
     required_keys, required_sections = settings.required[kind]
     fm_line = card.front.end if card.front is not None else 1
     if meta is not None and meta.problem is not None:
@@ -168,6 +169,11 @@ def _issues(card: Card, meta: Meta | None, kind: str, settings: Settings,
 
         yield from licenses.check(meta, fm_line, settings.policy, path,
                                   settings.placeholders, settings.license_files)
+        if settings.values["provenance-check"]:
+            from mlgate.hooks.model_card import provenance
+
+            yield from provenance.check(meta, fm_line, settings.policy, path, shown,
+                                        settings.license_files)
     yield from _sections(card, required_sections, settings)
     minimum = int(settings.values["min-words"])  # type: ignore[call-overload]
     if minimum and card.words < minimum:

@@ -52,7 +52,7 @@ class Meta:
         return self.lines.get(key, default)
 
 
-def _safe_load(text: str) -> Any:
+def safe_load(text: str) -> Any:
     import yaml
 
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -79,7 +79,7 @@ def load(front: FrontMatter) -> Meta:
                                      "large to read (more than 4,000,000 characters)",
                                      where, "front-matter"))
     try:
-        data = _safe_load(front.text)
+        data = safe_load(front.text)
     except RecursionError:
         return Meta({}, lines, Issue("front-matter-invalid", "the YAML front matter is nested "
                                      "too deeply", where, "front-matter"))

@@ -27,6 +27,13 @@ RULES: tuple[RuleInfo, ...] = (
              "policy's [licenses] lists", anchor="license-not-allowed"),
     RuleInfo("model-card/license-mismatch", "the card's license differs from the repository's "
              "LICENSE file", Severity.WARNING, anchor="license-mismatch"),
+    RuleInfo("model-card/denied-dataset", "the card names a dataset the policy's [datasets] "
+             "deny lists", anchor="denied-dataset"),
+    RuleInfo("model-card/dataset-without-provenance", "the card names a dataset that has no "
+             "provenance record", anchor="dataset-without-provenance"),
+    RuleInfo("model-card/results-mismatch", "a `model-index` result differs from the "
+             "evaluation results file of the run that made the model",
+             anchor="results-mismatch"),
     RuleInfo("model-card/too-short", "the card holds fewer words than the policy asks",
              anchor="too-short"),
     *file_rules(CHECK, anchor="files-that-cannot-be-checked"),
