@@ -27,6 +27,8 @@ MAX_LICENSE_FILES = 20
 _NAMES = re.compile(r"(?i)^(?:licen[cs]e|copying|unlicense)(?:[-_.][\w.-]*)?$")
 _SPDX_LINE = re.compile(r"SPDX-License-Identifier:\s*([^\n*/#]+)")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_EXTENSION = re.compile(r"\.(?:txt|md|rst|html?)$", re.I)  # REUSE's LICENSES/<id>.<ext>
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 
 # (pattern on the lowercased, whitespace-collapsed start of a license text, SPDX id); first
 # match wins, so the more specific texts come first
@@ -75,6 +77,7 @@ def check(meta: Meta, fm_line: int | None, policy: Policy, path: Path,
                     "SPDX expression)", line, "license")
         return
     parts: list[str] = []
+    ids: set[str] = set()
     shown: list[str] = []
     other = False
     for raw in items[:20]:
@@ -91,9 +94,11 @@ def check(meta: Meta, fm_line: int | None, policy: Policy, path: Path,
                             "license_link", line, "license")
                 continue
             parts.append(expr.normalized or text)
+            ids.update(expr.licenses)
             shown.append(_short(text))
         elif hub.kind in (hf_licenses.SPDX, hf_licenses.REF):
             parts.append(hub.spdx)
+            ids.add(hub.spdx)
             shown.append(f"{hub.id} = {hub.spdx}")
         elif hub.kind == hf_licenses.AMBIGUOUS:
             yield Issue("ambiguous-license", f"license {hub.id!r} names a family of licenses, "
@@ -109,19 +114,21 @@ def check(meta: Meta, fm_line: int | None, policy: Policy, path: Path,
                 shown.append(f"other = {ref}")
     if not parts:
         return
-    expr = licensing.parse(" AND ".join(f"({p})" for p in parts) if len(parts) > 1
-                           else parts[0])
-    verdict = licensing.verdict(expr, policy)
-    if not verdict.allowed:
-        yield Issue("license-not-allowed", f"license {', '.join(shown)}: {verdict.reason}",
-                    line, "license")
+    lists = policy.section("licenses")
+    if lists["allow"] or lists["deny"]:  # (a Hub id alone needs no SPDX parser otherwise)
+        expr = licensing.parse(" AND ".join(f"({p})" for p in parts) if len(parts) > 1
+                               else parts[0])
+        verdict = licensing.verdict(expr, policy)
+        if not verdict.allowed:
+            yield Issue("license-not-allowed", f"license {', '.join(shown)}: "
+                        f"{verdict.reason}", line, "license")
     if other or not policy.section("model-card")["license-check"]:
         return
     found = repository_licenses(path, policy.root, cache)
     if found is None:
         return
     where, repo_ids = found
-    ours = {hf_licenses.family(i) for i in expr.licenses}
+    ours = {hf_licenses.family(i) for i in ids}
     if not ours & {hf_licenses.family(i) for i in repo_ids}:
         yield Issue("license-mismatch", f"the card's license ({', '.join(shown)}) differs "
                     f"from {where} ({' / '.join(sorted(repo_ids))}): make them agree, or "
@@ -160,23 +167,24 @@ def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def identify(text: str) -> str | None:
-    """The SPDX id (or LicenseRef) a license file's text is, or None."""
+def identify(text: str) -> tuple[str, ...]:
+    """The SPDX ids (or LicenseRefs) a license file's text is, or () when it is no text
+    mlgate knows."""
     m = _SPDX_LINE.search(text[:4000])
     if m:
         expr = licensing.parse(m.group(1).strip())
-        if expr.valid and expr.normalized:
-            return expr.normalized
+        if expr.valid:
+            return expr.licenses
     start = " ".join(text[:6000].lower().split())
     for pattern, spdx in _TEXTS:
         if pattern.search(start):
-            return spdx
+            return (spdx,)
     m = _CC.search(start)
     if m and "creative commons" in start:
         variant = m.group(1).replace("noncommercial", "NC").replace("noderivatives", "ND") \
             .replace("noderivs", "ND").replace("sharealike", "SA").upper()
-        return f"CC-BY{variant}-{m.group(2)}"
-    return None
+        return (f"CC-BY{variant}-{m.group(2)}",)
+    return ()
 
 
 def repository_licenses(card: Path, root: Path, cache: dict[str, Any]) \
@@ -221,16 +229,15 @@ def _licenses_in(directory: Path, root: Path) -> tuple[str, set[str]] | None:
             continue  # a directory called LICENSE, a FIFO: nothing to compare
         found = identify(head.data.decode("utf-8", "replace"))
         if found:
-            ids.update(licensing.parse(found).licenses or (found,))
+            ids.update(found)
             files.append(name)
     reuse = directory / "LICENSES"
     if reuse.is_dir():
         for n in sorted(licensing.license_texts(reuse))[:200]:
-            for stem in (n, n.rsplit(".", 1)[0]):
-                if licensing.parse(stem).valid:
-                    ids.add(stem)
-                    seen_any = True
-                    break
+            stem = n.rsplit(".", 1)[0] if _EXTENSION.search(n) else n
+            if _ID.fullmatch(stem):
+                ids.add(stem)
+                seen_any = True
         if ids and "LICENSES/" not in files:
             files.append("LICENSES/")
     if not ids:
