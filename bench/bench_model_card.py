@@ -7,11 +7,12 @@
   50 MB README   a 50 MB card (a few real sections, then 50 MB of prose and tables),
                  read whole (`max-bytes` raised) and with the default cap.
 
-Each measurement is a separate process: wall time (median of --runs) and peak RSS
-(`wait4`'s ru_maxrss). The comparator only parses (front matter + headings); it checks
-nothing, so it is a lower bound of a hand-written check. huggingface_hub is not a dependency
-of mlgate: `pip install huggingface_hub markdown-it-py` to run the comparison (the script
-says when they are missing and times mlgate alone).
+Each measurement is a separate process: wall time and CPU time (user + system; steadier
+than wall time on a shared machine), medians of --runs, and peak RSS (`wait4`'s ru_maxrss).
+The comparator only parses (front matter + headings); it checks nothing, so it is a lower
+bound of a hand-written check. huggingface_hub is not a dependency of mlgate:
+`pip install huggingface_hub markdown-it-py` to run the comparison (the script says when
+they are missing and times mlgate alone).
 
     python bench/bench_model_card.py [--runs 5]
 """
@@ -48,24 +49,26 @@ print(n)
 """
 
 
-def run(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
-    """(seconds, peak RSS in MiB, exit code) of one process."""
+def run(cmd: list[str], cwd: Path) -> tuple[float, float, int, int]:
+    """(wall seconds, CPU seconds, peak RSS in MiB, exit code) of one process."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss // 1024, proc.returncode
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, proc.returncode
 
 
 def measure(cmd: list[str], cwd: Path, runs: int) -> dict[str, float]:
-    times, rss, codes = [], [], set()
+    times, cpu, rss, codes = [], [], [], set()
     for _ in range(runs):
-        t, m, code = run(cmd, cwd)
+        t, c, m, code = run(cmd, cwd)
         times.append(t)
+        cpu.append(c)
         rss.append(m)
         codes.add(code)
-    return {"seconds": median(times), "rss_mib": max(rss), "exit": sorted(codes)}
+    return {"seconds": median(times), "cpu_seconds": median(cpu), "rss_mib": max(rss),
+            "exit": sorted(codes)}
 
 
 def corpus() -> dict[str, list[str]]:
@@ -125,11 +128,13 @@ def main() -> None:
         theirs = measure([sys.executable, "-c", COMPARATOR, *paths], WORK, runs) \
             if have_hub else None
         raw[name] = {"mlgate": ours, "huggingface_hub+markdown-it": theirs}
-        rows.append([name, f"{ours['seconds']:.3f} s", f"{ours['rss_mib']} MiB",
-                     f"{theirs['seconds']:.3f} s" if theirs else "-",
+        rows.append([name, f"{ours['seconds']:.3f} s / {ours['cpu_seconds']:.3f} s",
+                     f"{ours['rss_mib']} MiB",
+                     f"{theirs['seconds']:.3f} s / {theirs['cpu_seconds']:.3f} s"
+                     if theirs else "-",
                      f"{theirs['rss_mib']} MiB" if theirs else "-"])
-    print(table(["input", "mlgate model-card", "peak RSS", "ModelCard.load + markdown-it",
-                 "peak RSS"], rows))
+    print(table(["input", "mlgate model-card (wall / CPU)", "peak RSS",
+                 "ModelCard.load + markdown-it (wall / CPU)", "peak RSS"], rows))
     print(f"\nload average: {os.getloadavg()}")
     save_json(OUT / "bench_model_card.json", {
         "machine": machine(), "load_average": os.getloadavg(), "results": raw,

@@ -228,7 +228,7 @@ class Body:
         elif not self.para_open:  # indented code: content, never a heading
             self._count(line, lineno)
             return
-        visible = self._visible(line)
+        visible = self._visible(line) if "<!--" in line else line
         if not visible.strip():
             return
         if indent <= 3 and visible.lstrip(" ")[:1] in "*_-+":
