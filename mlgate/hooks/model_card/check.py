@@ -118,9 +118,9 @@ def check_file(path: str, settings: Settings) -> Iterator[Finding | FileError]:
             yield FileError(shown, str(e))
         return
     card = read.card
-    if by_name == "readme" and mode == "auto" and not _looks_like_card(card, settings):
-        return
     meta = metadata.load(card.front) if card.front is not None else None
+    if by_name == "readme" and mode == "auto" and not _looks_like_card(card, meta):
+        return
     kind = by_name if by_name in ("model", "dataset") else "model"
     if kind == "model" and (
             (meta is not None and metadata.is_dataset(meta.data))
@@ -136,8 +136,11 @@ def check_file(path: str, settings: Settings) -> Iterator[Finding | FileError]:
         yield truncated(CHECK, shown, "only the first 20000 headings were read as sections")
 
 
-def _looks_like_card(card: Card, settings: Settings) -> bool:
-    if card.front is not None:
+def _looks_like_card(card: Card, meta: Meta | None) -> bool:
+    """`readme = "auto"`: front matter with a card key (or one that cannot be read: a card
+    gone wrong), a Model Card / Dataset Card title, or two card-only headings. A static site's
+    front matter (`layout`, `title`) makes no card."""
+    if meta is not None and (meta.problem is not None or set(meta.data) & metadata.CARD_KEYS):
         return True
     if any(s.key.startswith(CARD_TITLES) for s in card.sections[:5]):
         return True

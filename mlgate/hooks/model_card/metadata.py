@@ -30,6 +30,11 @@ DATASET_KEYS = frozenset({"task_categories", "task_ids", "dataset_info", "config
                           "paperswithcode_id", "train-eval-index"})
 MODEL_KEYS = frozenset({"model-index", "base_model", "library_name", "pipeline_tag",
                         "base_model_relation", "model_name", "widget", "inference"})
+# the Hub's card metadata: front matter with one of these is a card's
+CARD_KEYS = DATASET_KEYS | MODEL_KEYS | frozenset({
+    "license", "license_name", "license_link", "language", "tags", "datasets", "metrics",
+    "thumbnail", "co2_eq_emissions", "extra_gated_prompt", "extra_gated_fields", "new_version",
+    "language_bcp47", "viewer"})
 
 
 @dataclass(frozen=True)

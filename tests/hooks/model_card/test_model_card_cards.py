@@ -255,3 +255,11 @@ def test_utf16_card_with_bom(tmp_path):
     data = hf_template().encode("utf-16")
     result = check(tmp_path, {"README.md": data})
     assert result.findings == [] and result.errors == []
+
+
+def test_a_static_site_readme_with_front_matter_is_not_a_card(tmp_path):
+    page = "---\nlayout: default\ntitle: Home\npermalink: /\n---\n# fastloader\n\nDocs.\n"
+    assert check(tmp_path, {"README.md": page}).findings == []
+    # but a broken front matter in a README is reported: it may be a card gone wrong
+    broken = "---\nlicense: [mit\n---\n# m\n"
+    assert "front-matter-invalid" in rules(check(tmp_path / "b", {"README.md": broken}))
