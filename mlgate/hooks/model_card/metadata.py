@@ -205,9 +205,9 @@ def model_index(value: Any, line: int | None) -> Iterator[Issue]:
                 if not spend():
                     break
                 _result(result, f"{w}.results[{j}]", bad, spend)
-    for p in problems:
+    for p in problems:  # each its own finding: the key names where
         yield Issue("invalid-model-index", f"model-index is malformed at {p}", line,
-                    "model-index")
+                    p.split(": ", 1)[0])
 
 
 def _result(result: Any, w: str, bad: Any, spend: Any) -> None:

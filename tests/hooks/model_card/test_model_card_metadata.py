@@ -277,3 +277,12 @@ def test_the_hub_table_maps_to_valid_spdx():
     assert hf_licenses.lookup("gpl-3.0").lossy
     assert hf_licenses.lookup("bsd").kind == hf_licenses.AMBIGUOUS
     assert hf_licenses.family("GPL-3.0-or-later") == hf_licenses.family("GPL-3.0-only")
+
+
+def test_each_model_index_problem_is_its_own_finding(tmp_path):
+    index = ("model-index:\n- name: m\n  results:\n  - task: {type: t}\n"
+             "    dataset: {type: g}\n    metrics: [{type: accuracy}, {value: 1}]\n")
+    result = check(tmp_path, {"README.md": card("license: mit\n" + index)})
+    assert sorted(f.key for f in result.findings) == [
+        "model-index[0].results[0].dataset", "model-index[0].results[0].metrics[0]",
+        "model-index[0].results[0].metrics[1]"]
