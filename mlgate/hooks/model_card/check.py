@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlgate.fileio import printable
 from mlgate.findings import (
     FileError,
     Finding,
@@ -231,7 +232,8 @@ def _sections(card: Card, required: list[str], settings: Settings) -> Iterator[I
         i, words, ph, ph_line = min(judged, key=lambda j: (
             sections[j[0]].key != title_key, -sections[j[0]].level, sections[j[0]].line))
         s = sections[i]
-        shown = s.title if len(s.title) <= 60 else s.title[:57] + "..."
+        title = printable(s.title)
+        shown = title if len(title) <= 60 else title[:57] + "..."
         if ph:
             yield Issue("unfilled-section", f"section '{shown}' still holds template "
                         f"placeholder text (line {ph_line}): replace it with {spec.hint}",

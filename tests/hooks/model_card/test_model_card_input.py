@@ -261,3 +261,12 @@ def test_one_card_imports_no_hub_client_and_starts_fast(tmp_path):
     modules = {m.split(".")[0] for m in line.split()[1:]}
     assert not modules & {"huggingface_hub", "requests", "urllib3", "presidio_analyzer",
                           "spacy", "httpx"}
+
+
+def test_control_characters_in_a_heading_are_escaped_in_messages(tmp_path):
+    text = hf_template().replace("## Evaluation\n", "## Evaluation \x1b\x07\n")
+    text = text.replace("Accuracy 0.93, F1 0.93.", "[More Information Needed]")
+    result = check(tmp_path, {"README.md": text})
+    assert rules(result) == ["unfilled-section"]
+    message = result.findings[0].message
+    assert "\x1b" not in message and "\\x1b\\x07" in message
