@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mlgate.fileio import printable
 from mlgate.findings import (
@@ -42,9 +43,9 @@ class Settings:
     required: dict[str, tuple[list[str], list[str]]]  # kind -> (metadata keys, sections)
     cards: list[re.Pattern[str]]
     dataset_cards: list[re.Pattern[str]]
-    values: dict[str, object] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
     # per run: license files by directory, the ledger, results files
-    license_files: dict[str, object] = field(default_factory=dict)
+    license_files: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, policy: Policy) -> Settings:
@@ -106,7 +107,7 @@ def check_file(path: str, settings: Settings) -> Iterator[Finding | FileError]:
     mode = settings.values["readme"]
     if by_name is None or (by_name == "readme" and mode == "ignore"):
         return
-    max_bytes = int(settings.values["max-bytes"])  # type: ignore[call-overload]
+    max_bytes = int(settings.values["max-bytes"])
     try:
         read = cardfile.read(path, max_bytes, settings.placeholders)
     except cardfile.CardError as e:
@@ -179,7 +180,7 @@ def _issues(card: Card, meta: Meta | None, kind: str, settings: Settings,
             yield from provenance.check(meta, fm_line, settings.policy, path, shown,
                                         settings.license_files)
     yield from _sections(card, required_sections, settings)
-    minimum = int(settings.values["min-words"])  # type: ignore[call-overload]
+    minimum = int(settings.values["min-words"])
     if minimum and card.words < minimum:
         yield Issue("too-short", f"the card holds {card.words} words; the policy asks for at "
                     f"least {minimum}: describe the model (or dataset) in full", 1, "length")
@@ -210,7 +211,7 @@ def _sections(card: Card, required: list[str], settings: Settings) -> Iterator[I
         while stack and sections[stack[-1]].level >= s.level:
             sub_end[stack.pop()] = i
         stack.append(i)
-    minimum = int(settings.values["min-section-words"])  # type: ignore[call-overload]
+    minimum = int(settings.values["min-section-words"])
     for name in required:
         spec = settings.specs[name]
         matched = [i for i, ns in enumerate(names) if name in ns][:MAX_MATCHES]
