@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
@@ -62,8 +63,8 @@ class _Capped(io.RawIOBase):
         return len(data)
 
 
-def read(path: str | os.PathLike[str], max_bytes: int,
-         placeholders: list[re.Pattern[str]]) -> Read:
+def read(path: str | os.PathLike[str], max_bytes: int, placeholders: list[re.Pattern[str]],
+         is_label: Callable[[str], bool]) -> Read:
     try:
         fh = fileio.open_regular(path, follow_symlinks=False)
     except fileio.UnsafeFile as e:
@@ -82,7 +83,7 @@ def read(path: str | os.PathLike[str], max_bytes: int,
             capped = _Capped(fh, max_bytes - len(bom))
             text = io.TextIOWrapper(io.BufferedReader(capped, 1 << 16), encoding=codec,
                                     errors="replace", newline="\n")
-            card = parse(iter(lambda: text.readline(MAX_LINE), ""), placeholders)
+            card = parse(iter(lambda: text.readline(MAX_LINE), ""), placeholders, is_label)
             more = capped.left <= 0 and bool(fh.read(1))
         except OSError as e:
             raise CardError(f"cannot read ({e.strerror or e})") from None

@@ -109,7 +109,8 @@ def check_file(path: str, settings: Settings) -> Iterator[Finding | FileError]:
         return
     max_bytes = int(settings.values["max-bytes"])
     try:
-        read = cardfile.read(path, max_bytes, settings.placeholders)
+        read = cardfile.read(path, max_bytes, settings.placeholders,
+                             lambda key: bool(settings.matches(key)))
     except cardfile.CardError as e:
         if e.note:
             yield not_scanned(CHECK, shown, str(e), severity=Severity.NOTE)
@@ -256,7 +257,8 @@ def _content(sections: list[Section], sub_end: list[int], names: list[set[str]],
     k = i + 1
     while k < sub_end[i]:
         sub = sections[k]
-        if sub.optional or (names[k] and name not in names[k]):
+        # (a bold label is never left out: "**Overview:**" under Training Data is its text)
+        if sub.level <= 6 and (sub.optional or (names[k] and name not in names[k])):
             k = sub_end[k]
             continue
         words += sub.own_words

@@ -12,7 +12,7 @@ words in code do). Indented code (four spaces) is never a heading.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 MAX_TITLE = 300  # characters of a heading kept (for matching and messages)
@@ -110,9 +110,11 @@ def split_lines(chunks: Iterable[str]) -> Iterator[tuple[str, bool]]:
 class Body:
     """The state of the body parse: feed lines with `feed`, then `finish`."""
 
-    def __init__(self, card: Card, placeholders: list[re.Pattern[str]]) -> None:
+    def __init__(self, card: Card, placeholders: list[re.Pattern[str]],
+                 is_label: Callable[[str], bool] = lambda key: False) -> None:
         self.card = card
         self.placeholders = placeholders
+        self.is_label = is_label
         self.current: Section | None = None
         self.fence: tuple[str, int] | None = None
         self.comment = False
@@ -234,9 +236,10 @@ class Body:
         if indent <= 3 and visible.lstrip(" ")[:1] in "*_-+":
             m = _LABEL.match(visible.lstrip(" "))
             rest = visible.lstrip(" ")[m.end():] if m else ""
-            # a label ends in a colon or stands alone: `**Note** that…` is emphasis
+            # a label ends in a colon, stands alone, or names a known section
+            # (`**Intended Use Cases** Commercial…`); `**Note** that…` is emphasis
             if m and (m.group(2).rstrip().endswith(":") or rest.lstrip().startswith(":")
-                      or not rest.strip()):
+                      or not rest.strip() or self.is_label(heading_key(m.group(2)))):
                 self._heading(LABEL_LEVEL, m.group(2).rstrip().rstrip(":"), lineno)
                 visible = rest.lstrip().removeprefix(":")
                 self.para_open, self.para_ok, self.para_line = True, False, lineno
@@ -296,11 +299,13 @@ def _add_to_parent(stack: list[Section], child: Section) -> None:
         parent.first_placeholder = child.first_placeholder
 
 
-def parse(chunks: Iterable[str], placeholders: list[re.Pattern[str]]) -> Card:
-    """Read a card from `readline(MAX_LINE)` chunks (see `split_lines`)."""
+def parse(chunks: Iterable[str], placeholders: list[re.Pattern[str]],
+          is_label: Callable[[str], bool] = lambda key: False) -> Card:
+    """Read a card from `readline(MAX_LINE)` chunks (see `split_lines`); `is_label` says
+    whether a bold label's key names a known section."""
     lines = split_lines(chunks)
     card = Card(front=None)
-    body = Body(card, placeholders)
+    body = Body(card, placeholders, is_label)
     lineno = 0
     pending: list[tuple[str, bool]] = []  # leading blank lines, fed to the body if no front
     front_lines: list[tuple[str, bool]] = []  # kept to re-read as body if never closed

@@ -263,3 +263,190 @@ def test_a_static_site_readme_with_front_matter_is_not_a_card(tmp_path):
     # but a broken front matter in a README is reported: it may be a card gone wrong
     broken = "---\nlicense: [mit\n---\n# m\n"
     assert "front-matter-invalid" in rules(check(tmp_path / "b", {"README.md": broken}))
+
+
+LLAMA_STYLE = """---
+language: [en, de, fr]
+license: llama3.1
+base_model: meta-llama/Llama-3.1-8B
+pipeline_tag: text-generation
+extra_gated_prompt: "You agree to the Llama 3.1 Community License."
+---
+
+## Model Information
+
+The collection of multilingual large language models is pretrained and instruction tuned.
+
+**Model developer:** Example AI
+
+## Intended Use
+
+**Intended Use Cases** Commercial and research use in multiple languages; assistant-like chat.
+
+**Out-of-scope** Use in any manner that violates applicable laws or the Acceptable Use Policy.
+
+## Hardware and Software
+
+**Training Factors** Custom training libraries on a production cluster.
+
+## Training Data
+
+**Overview:** Pretrained on ~15 trillion tokens of data from publicly available sources.
+
+## Benchmark scores
+
+| Category | Benchmark | Score |
+|---|---|---|
+| General | MMLU (5-shot) | 66.7 |
+
+## Responsibility & Safety
+
+### Critical and other risks
+
+Cybersecurity, child safety, chemical and biological weapons.
+
+## Ethical Considerations and Limitations
+
+The model may produce inaccurate, biased or objectionable responses.
+"""
+
+
+SENTENCE_TRANSFORMERS = """---
+tags:
+- sentence-transformers
+- sentence-similarity
+pipeline_tag: sentence-similarity
+library_name: sentence-transformers
+base_model: sentence-transformers/all-MiniLM-L6-v2
+datasets: [sentence-transformers/all-nli]
+---
+
+# SentenceTransformer based on sentence-transformers/all-MiniLM-L6-v2
+
+This is a [sentence-transformers](https://www.SBERT.net) model finetuned from all-MiniLM-L6-v2.
+
+## Model Details
+
+### Model Description
+- **Model Type:** Sentence Transformer
+- **Maximum Sequence Length:** 256 tokens
+
+## Usage
+
+### Direct Usage (Sentence Transformers)
+
+```python
+from sentence_transformers import SentenceTransformer
+model = SentenceTransformer("example/minilm-nli")
+```
+
+## Evaluation
+
+### Metrics
+
+| Metric | Value |
+|:--|:--|
+| pearson_cosine | 0.8512 |
+
+## Training Details
+
+### Training Dataset
+
+#### all-nli
+
+* Size: 100,000 training samples
+"""
+
+
+GGUF_QUANT = """---
+base_model: example/chat-7b
+base_model_relation: quantized
+license: apache-2.0
+tags: [gguf]
+---
+
+# chat-7b-GGUF
+
+Quantized with llama.cpp b3600. See the [original model card](https://huggingface.co/example/chat-7b)
+for intended use, limitations, training data and evaluation.
+
+| Quant | Size |
+|---|---|
+| Q4_K_M | 4.4 GB |
+"""
+
+
+HTML_HEAVY = """---
+license: mit
+---
+<h1 align="center">Vision Model</h1>
+<p align="center"><img src="logo.png" width="200"></p>
+
+<details>
+<summary>Table of contents</summary>
+
+- Intended use
+- Limitations
+</details>
+
+## 🎯 Intended Use
+Image tagging for photo libraries.
+
+## ⛔ Out-of-Scope Use
+Identifying people.
+
+## ⚠️ Limitations
+Trained on photos from Europe and North America only.
+
+## 📚 Training Data
+<!-- TODO: link the dataset card -->
+OpenImages v7, 1.7M images.
+
+## 📊 Evaluation
+mAP 0.61 on the OpenImages validation split.
+"""
+
+
+def test_a_llama_style_card_with_bold_labels(tmp_path):
+    # Out-of-scope as a bold label, limitations as "Ethical Considerations and Limitations",
+    # evaluation as "Benchmark scores"
+    result = check(tmp_path, {"README.md": LLAMA_STYLE})
+    assert found(result) == []
+
+
+def test_a_sentence_transformers_card(tmp_path):
+    result = check(tmp_path, {"README.md": SENTENCE_TRANSFORMERS})
+    # "Usage" is how to get started, not intended use; nothing on limits or misuse
+    assert keys(result, "missing-section") == {"intended-use", "out-of-scope-use",
+                                               "bias-risks-limitations"}
+    assert keys(result, "missing-metadata") == {"license"}
+
+
+def test_a_quantized_card_pointing_at_its_base_model_misses_the_sections(tmp_path):
+    result = check(tmp_path, {"README.md": GGUF_QUANT})
+    assert keys(result, "missing-section") == DEFAULT_SECTIONS
+    # a policy for quantized repositories may ask for less
+    policy = '[model-card]\nrequired-sections = []\nrequired-metadata = ["license", "base_model"]\n'
+    assert check(tmp_path / "q", {"README.md": GGUF_QUANT}, policy).findings == []
+
+
+def test_an_html_heavy_card_with_emoji_headings(tmp_path):
+    # a TODO inside an HTML comment is guidance, not a placeholder left in the text
+    assert check(tmp_path, {"README.md": HTML_HEAVY}).findings == []
+
+
+def test_a_card_in_another_language_with_synonyms_from_the_policy(tmp_path):
+    card = ("---\nlicense: mit\n---\n# 模型卡\n## 用途\n用于研究。\n## 不适用范围\n医疗诊断。\n"
+            "## 局限性\n仅中文。\n## 训练数据\n维基百科。\n## 评估\n准确率 0.9。\n")
+    result = check(tmp_path, {"README.md": card})
+    assert keys(result, "missing-section") == DEFAULT_SECTIONS
+    policy = """[model-card]
+sections = [
+  { name = "intended-use", headings = ["用途"] },
+  { name = "out-of-scope-use", headings = ["不适用范围"] },
+  { name = "bias-risks-limitations", headings = ["局限性"] },
+  { name = "training-data", headings = ["训练数据"] },
+  { name = "evaluation", headings = ["评估"] },
+]
+"""
+    assert check(tmp_path / "zh", {"README.md": card}, policy).findings == []
