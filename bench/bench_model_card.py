@@ -2,6 +2,7 @@
 `ModelCard.load` (front matter) plus markdown-it-py's token stream (headings) — on
 
   one card       start-up: one realistic Hub-template card, a fresh process per run;
+                 also in a git repository with a ledger (the datasets cross-check);
   200 cards      one process over 200 realistic cards (the pre-commit --all-files shape);
   10k headings   a card with 10,000 sections;
   50 MB README   a 50 MB card (a few real sections, then 50 MB of prose and tables),
@@ -84,6 +85,13 @@ def corpus() -> dict[str, list[str]]:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(kinds[i % len(kinds)], encoding="utf-8")
         many.append(str(p.relative_to(WORK)))
+    ledger_card = WORK / "ledger" / "README.md"  # a git repository with a ledger
+    ledger_card.parent.mkdir(exist_ok=True)
+    ledger_card.write_text(hf_template(), encoding="utf-8")  # names stanfordnlp/imdb
+    (ledger_card.parent / "PROVENANCE.yaml").write_text(
+        "ledger: 1\ndatasets:\n  - id: imdb\n    source: stanfordnlp/imdb\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(ledger_card.parent)], check=False)
+    (ledger_card.parent / "mlgate.toml").write_text("", encoding="utf-8")
     headings = WORK / "headings" / "README.md"
     headings.parent.mkdir(exist_ok=True)
     headings.write_text(hf_template() + "".join(
@@ -103,7 +111,7 @@ def corpus() -> dict[str, list[str]]:
             fh.write(chunk)
             size += len(chunk)
             i += 1
-    return {"one": [str(one.relative_to(WORK))], "many": many,
+    return {"one": [str(one.relative_to(WORK))], "many": many, "ledger": ["README.md"],
             "headings": [str(headings.relative_to(WORK))],
             "big": [str(big.relative_to(WORK))]}
 
@@ -117,15 +125,18 @@ def main() -> None:
     mlgate = [sys.executable, "-m", "mlgate.cli", "model-card"]
     have_hub = package_version("huggingface_hub") != "not installed" and \
         package_version("markdown-it-py") != "not installed"
-    cases = [("one card", files["one"], []), ("200 cards", files["many"], []),
+    cases = [("one card", files["one"], []),
+             ("one card + ledger lookup", files["ledger"], ["--policy", "mlgate.toml"]),
+             ("200 cards", files["many"], []),
              ("10k headings", files["headings"], []),
              ("50 MB README, whole", files["big"], ["--policy", "big.toml"]),
              ("50 MB README, default cap", files["big"], [])]
     rows, raw = [], {}
     for name, paths, extra in cases:
         runs = args.runs if "50 MB" not in name else max(1, args.runs // 2)
-        ours = measure([*mlgate, *extra, *paths], WORK, runs)
-        theirs = measure([sys.executable, "-c", COMPARATOR, *paths], WORK, runs) \
+        cwd = WORK / "ledger" if "ledger" in name else WORK
+        ours = measure([*mlgate, *extra, *paths], cwd, runs)
+        theirs = measure([sys.executable, "-c", COMPARATOR, *paths], cwd, runs) \
             if have_hub else None
         raw[name] = {"mlgate": ours, "huggingface_hub+markdown-it": theirs}
         rows.append([name, f"{ours['seconds']:.3f} s / {ours['cpu_seconds']:.3f} s",
