@@ -4,8 +4,10 @@ Of the paths passed (pre-commit passes the changed files), data files and artifa
 covered by a record (and match the checksums records give for them), and ledger files
 (the root ledger, sidecars) are checked in full: schema, required fields, the rules that tie
 fields together, licenses, denied datasets, the files they name. A record covering a passed
-data file is checked too, wherever it stands. The ledger is read only when a passed path is
-one of these: a commit of code alone costs no YAML parse.
+data file is checked too, wherever it stands, except for what only its own text decides and
+costs most to judge (the schema, the SPDX license): that is judged when its ledger file is
+checked (changed, or `--all-files`). The ledger is read only when a passed path is one of
+these: a commit of code alone costs no YAML parse.
 """
 
 from __future__ import annotations
@@ -116,11 +118,11 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
     involved = files_checked | {r.file for r in records.values()}
     yield from _problems(run, led, involved, broken_only=bool(data_files))
     for record in records.values():
+        full = record.file in files_checked
         if record.kind == "dataset":
-            yield from _dataset(run, record)
+            yield from _dataset(run, record, full)
         else:
             yield from _training_run(run, led, record)
-        full = record.file in files_checked
         yield from _files(run, record, None if full else passed)
     # a passed data file pinned by a record that covers it through another path
     for record in led.records:
@@ -214,7 +216,9 @@ def _placeholders(run: _Run, record: ledgers.Record, required: Sequence[str]) ->
                                       "it in or remove it")
 
 
-def _dataset(run: _Run, record: ledgers.Record) -> Iterator[Finding]:
+def _dataset(run: _Run, record: ledgers.Record, full: bool) -> Iterator[Finding]:
+    """The rules of one dataset record; its license is judged when its ledger file is
+    checked (`full`), like the schema: the SPDX index costs more than the rest of a run."""
     required = run.options["required-fields"]
     yield from _required(run, record, required)
     yield from _placeholders(run, record, required)
@@ -233,7 +237,7 @@ def _dataset(run: _Run, record: ledgers.Record) -> Iterator[Finding]:
                 "holds personal data but no `anonymisation` entry says how it was "
                 "anonymised or pseudonymised (or `none`, and why)")
     license_text = record.get("license")
-    if isinstance(license_text, str) and record.state("license") == "filled":
+    if full and isinstance(license_text, str) and record.state("license") == "filled":
         yield from _license(run, record, license_text)
     for field, value, entry in ledgers.denied_fields(record, run.policy):
         yield from _field_finding(
