@@ -25,8 +25,9 @@ what is wrong is a `Problem` naming the file, the line and the place in the docu
 
 API (small on purpose):
 
-- `load(root, name=DEFAULT_LEDGER) -> Ledger`, `load_for(policy) -> Ledger` (the name and root
-  from the policy): the root ledger and every sidecar under `root`.
+- `load(root, name=DEFAULT_LEDGER, validate=True) -> Ledger`, `load_for(policy) -> Ledger`
+  (the name and root from the policy): the root ledger and every sidecar under `root`;
+  `validate=False` defers the schema (no jsonschema import) until `Ledger.validate(file)`.
 - `Ledger.covering(path)` the records covering a repo-relative path; `Ledger.record(id)`;
   `Ledger.datasets`, `Ledger.runs`, `Ledger.problems`, `Ledger.files`.
 - `Record`: `kind` ("dataset" | "run"), `id`, `data`, `file`, `where`, `line`,
