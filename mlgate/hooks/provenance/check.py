@@ -29,8 +29,9 @@ PERSONAL_DATA_CONSENT = ("yes", "not-applicable")
 
 
 def _finding(rule: str, path: str, message: str, *, line: int | None = None,
-             where: str = "", severity: Severity = Severity.ERROR) -> Finding:
-    return Finding(CHECK, f"{CHECK}/{rule}", severity, path, message, line=line,
+             where: str = "", severity: Severity = Severity.ERROR,
+             key: str | None = None) -> Finding:
+    return Finding(CHECK, f"{CHECK}/{rule}", severity, path, message, line=line, key=key,
                    fingerprint=location_fingerprint(f"{CHECK}/{rule}", path, where))
 
 
@@ -168,7 +169,8 @@ def _field_finding(run: _Run, record: ledgers.Record, rule: str, field: str, mes
     `detail` (which dataset, which entry): stable when lines move."""
     yield from run.emit(_finding(rule, run.shown(record.file), f"{_label(record)}: {message}",
                                  line=record.line_of(field),
-                                 where=f"{record.id}:{field}:{detail}", severity=severity))
+                                 where=f"{record.id}:{field}:{detail}", severity=severity,
+                                 key=f"{printable(record.id)}.{field}"))
 
 
 def _required(run: _Run, record: ledgers.Record, fields: Sequence[str]) -> Iterator[Finding]:
