@@ -808,7 +808,9 @@ class Ledger:
 def _git_sidecars(root: Path) -> list[str] | None:
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+            # no fsmonitor hook: reading a repository's file list runs nothing it configures
+            ["git", "-C", str(root), "-c", "core.fsmonitor=false", "ls-files", "-z",
+             "--cached", "--others",
              "--exclude-standard", "--", f"*{SIDECAR_SUFFIX}"],
             capture_output=True, timeout=20, check=False)
     except (OSError, subprocess.SubprocessError):
