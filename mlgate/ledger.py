@@ -25,9 +25,11 @@ what is wrong is a `Problem` naming the file, the line and the place in the docu
 
 API (small on purpose):
 
-- `load(root, name=DEFAULT_LEDGER) -> Ledger`, `load_for(policy) -> Ledger` (the name and root
-  from the policy): the root ledger and every sidecar under `root`.
+- `load(root, name=DEFAULT_LEDGER, validate=True) -> Ledger`, `load_for(policy) -> Ledger`
+  (the name and root from the policy): the root ledger and every sidecar under `root`;
+  `validate=False` defers the schema (no jsonschema import) until `Ledger.validate(file)`.
 - `Ledger.covering(path)` the records covering a repo-relative path; `Ledger.record(id)`;
+  `Ledger.dataset_for(reference)` the dataset record an id, name, URL or HF id names;
   `Ledger.datasets`, `Ledger.runs`, `Ledger.problems`, `Ledger.files`.
 - `Record`: `kind` ("dataset" | "run"), `id`, `data`, `file`, `where`, `line`,
   `get("consent.given")`, `state(field)` ("absent" | "placeholder" | "unknown" | "filled"),
@@ -742,6 +744,26 @@ class Ledger:
     def record(self, record_id: str) -> Record | None:
         return self._by_id.get(record_id)
 
+    def dataset_for(self, reference: str) -> Record | None:
+        """The dataset record a reference names: its id, else a record whose `name` or
+        `source` is the same dataset (`org/name`, its Hugging Face URL or `hf://` form, a
+        URL without scheme or `www.`, case-insensitive) — how a model card's `datasets:`
+        entries are matched."""
+        found = self._by_id.get(reference)
+        if found is not None and found.kind == "dataset":
+            return found
+        if not isinstance(reference, str) or not reference.strip():
+            return None
+        wanted = _forms(reference[:2000])
+        for record in self.records:
+            if record.kind != "dataset":
+                continue
+            for name in ("source", "name"):
+                value = record.data.get(name)
+                if isinstance(value, str) and not wanted.isdisjoint(_forms(value[:2000])):
+                    return record
+        return None
+
     def covering(self, path: str) -> list[Record]:
         """The records covering a repo-relative `/` path (sidecars of the path or a parent
         folder, root-ledger globs, run artifacts)."""
@@ -786,7 +808,9 @@ class Ledger:
 def _git_sidecars(root: Path) -> list[str] | None:
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+            # no fsmonitor hook: reading a repository's file list runs nothing it configures
+            ["git", "-C", str(root), "-c", "core.fsmonitor=false", "ls-files", "-z",
+             "--cached", "--others",
              "--exclude-standard", "--", f"*{SIDECAR_SUFFIX}"],
             capture_output=True, timeout=20, check=False)
     except (OSError, subprocess.SubprocessError):

@@ -302,3 +302,20 @@ def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
     from jsonschema import Draft202012Validator
 
     Draft202012Validator.check_schema(ledger.LEDGER_SCHEMA)
+
+
+@pytest.mark.parametrize(("reference", "found"), [
+    ("reviews-2024", "reviews-2024"),
+    ("acme/reviews", "reviews-2024"),
+    ("ACME/Reviews", "reviews-2024"),
+    ("hf://datasets/acme/reviews", "reviews-2024"),
+    ("https://huggingface.co/datasets/acme/reviews", "reviews-2024"),
+    ("Product reviews", "reviews-2024"),
+    ("finetune-v1", None),  # a run, not a dataset
+    ("acme/other", None),
+    ("", None),
+])
+def test_dataset_for_a_reference(tmp_path: Path, reference: str, found: str | None) -> None:
+    write(tmp_path / "PROVENANCE.yaml", ROOT_LEDGER)
+    record = ledger.load(tmp_path).dataset_for(reference)
+    assert (record.id if record else None) == found

@@ -4,8 +4,10 @@ Of the paths passed (pre-commit passes the changed files), data files and artifa
 covered by a record (and match the checksums records give for them), and ledger files
 (the root ledger, sidecars) are checked in full: schema, required fields, the rules that tie
 fields together, licenses, denied datasets, the files they name. A record covering a passed
-data file is checked too, wherever it stands. The ledger is read only when a passed path is
-one of these: a commit of code alone costs no YAML parse.
+data file is checked too, wherever it stands, except for what only its own text decides and
+costs most to judge (the schema, the SPDX license): that is judged when its ledger file is
+checked (changed, or `--all-files`). The ledger is read only when a passed path is one of
+these: a commit of code alone costs no YAML parse.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ PERSONAL_DATA_CONSENT = ("yes", "not-applicable")
 
 
 def _finding(rule: str, path: str, message: str, *, line: int | None = None,
-             where: str = "", severity: Severity = Severity.ERROR) -> Finding:
-    return Finding(CHECK, f"{CHECK}/{rule}", severity, path, message, line=line,
+             where: str = "", severity: Severity = Severity.ERROR,
+             key: str | None = None) -> Finding:
+    return Finding(CHECK, f"{CHECK}/{rule}", severity, path, message, line=line, key=key,
                    fingerprint=location_fingerprint(f"{CHECK}/{rule}", path, where))
 
 
@@ -116,11 +119,11 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
     involved = files_checked | {r.file for r in records.values()}
     yield from _problems(run, led, involved, broken_only=bool(data_files))
     for record in records.values():
+        full = record.file in files_checked
         if record.kind == "dataset":
-            yield from _dataset(run, record)
+            yield from _dataset(run, led, record, full)
         else:
             yield from _training_run(run, led, record)
-        full = record.file in files_checked
         yield from _files(run, record, None if full else passed)
     # a passed data file pinned by a record that covers it through another path
     for record in led.records:
@@ -166,7 +169,8 @@ def _field_finding(run: _Run, record: ledgers.Record, rule: str, field: str, mes
     `detail` (which dataset, which entry): stable when lines move."""
     yield from run.emit(_finding(rule, run.shown(record.file), f"{_label(record)}: {message}",
                                  line=record.line_of(field),
-                                 where=f"{record.id}:{field}:{detail}", severity=severity))
+                                 where=f"{record.id}:{field}:{detail}", severity=severity,
+                                 key=f"{printable(record.id)}.{field}"))
 
 
 def _required(run: _Run, record: ledgers.Record, fields: Sequence[str]) -> Iterator[Finding]:
@@ -214,7 +218,10 @@ def _placeholders(run: _Run, record: ledgers.Record, required: Sequence[str]) ->
                                       "it in or remove it")
 
 
-def _dataset(run: _Run, record: ledgers.Record) -> Iterator[Finding]:
+def _dataset(run: _Run, led: ledgers.Ledger, record: ledgers.Record,
+             full: bool) -> Iterator[Finding]:
+    """The rules of one dataset record; its license is judged when its ledger file is
+    checked (`full`), like the schema: the SPDX index costs more than the rest of a run."""
     required = run.options["required-fields"]
     yield from _required(run, record, required)
     yield from _placeholders(run, record, required)
@@ -233,13 +240,43 @@ def _dataset(run: _Run, record: ledgers.Record) -> Iterator[Finding]:
                 "holds personal data but no `anonymisation` entry says how it was "
                 "anonymised or pseudonymised (or `none`, and why)")
     license_text = record.get("license")
-    if isinstance(license_text, str) and record.state("license") == "filled":
+    if full and isinstance(license_text, str) and record.state("license") == "filled":
         yield from _license(run, record, license_text)
     for field, value, entry in ledgers.denied_fields(record, run.policy):
         yield from _field_finding(
             run, record, "denied-dataset", field.replace("[", ".").rstrip("]"),
             f"`{field}` {printable(value[:200])!r} matches the policy's [datasets] deny entry "
             f"{printable(entry)!r}", detail=field)
+    derived = record.get("derived-from")
+    for i, parent_id in enumerate(derived[:1000] if isinstance(derived, list) else []):
+        origin = _denied_origin(run, led, parent_id, {record.id})
+        if origin is not None:
+            chain, field, entry = origin
+            yield from _field_finding(
+                run, record, "denied-dataset", f"derived-from.{i}",
+                f"derived from {' -> '.join(repr(printable(c)) for c in chain)}, whose "
+                f"`{field}` matches the policy's [datasets] deny entry {printable(entry)!r}",
+                detail=f"derived:{parent_id}")
+
+
+def _denied_origin(run: _Run, led: ledgers.Ledger, parent_id: object,
+                   seen: set[str]) -> tuple[list[str], str, str] | None:
+    """(chain of record ids, field, deny entry) when a `derived-from` entry names a dataset
+    record that is denied, itself or through its own origins (cycles and depth capped)."""
+    if not isinstance(parent_id, str) or parent_id in seen or len(seen) > 50:
+        return None
+    parent = led.record(parent_id)
+    if parent is None or parent.kind != "dataset":
+        return None
+    hits = ledgers.denied_fields(parent, run.policy)
+    if hits:
+        return [parent_id], hits[0][0], hits[0][2]
+    grand = parent.get("derived-from")
+    for item in grand[:1000] if isinstance(grand, list) else []:
+        found = _denied_origin(run, led, item, seen | {parent_id})
+        if found is not None:
+            return [parent_id, *found[0]], found[1], found[2]
+    return None
 
 
 def _license(run: _Run, record: ledgers.Record, text: str) -> Iterator[Finding]:
@@ -286,13 +323,16 @@ def _training_run(run: _Run, led: ledgers.Ledger, record: ledgers.Record) -> Ite
                 f"names dataset {shown!r}, which has {what}: datasets are named by the id "
                 "of their dataset record", detail=name)
             continue
-        hits = ledgers.denied_fields(used, run.policy)
-        if hits:
-            field, _value, entry = hits[0]
+        origin = _denied_origin(run, led, name, set())
+        if origin is not None:
+            chain, field, entry = origin
+            through = f"its `{field}` matches {printable(entry)!r}" if len(chain) == 1 else \
+                (f"derived from {' -> '.join(repr(printable(c)) for c in chain[1:])}, whose "
+                 f"`{field}` matches {printable(entry)!r}")
             yield from _field_finding(
                 run, record, "denied-dataset", "datasets",
-                f"uses dataset {shown!r}, which the policy's [datasets] denies "
-                f"(its `{field}` matches {printable(entry)!r})", detail=name)
+                f"uses dataset {shown!r}, which the policy's [datasets] denies ({through})",
+                detail=name)
     config = record.get("hyperparameters")
     if isinstance(config, str) and record.state("hyperparameters") == "filled":
         yield from _exists(run, record, config, "hyperparameters", "hyperparameters file")

@@ -538,3 +538,33 @@ def test_policy_errors_exit_2_naming_the_key(repo: Repo, toml: str, needle: str)
     repo.write("mlgate.toml", toml)
     out = cli("provenance", "x.csv", cwd=repo.root)
     assert out.returncode == 2 and needle in out.stderr and "Traceback" not in out.stderr
+
+
+def test_one_data_file_needs_no_jsonschema_and_a_ledger_does(repo: Repo) -> None:
+    repo.standard()
+    code = ("import sys\nfrom mlgate.cli import main\nsys.argv = ['mlgate', 'provenance', "
+            "*sys.argv[1:]]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('jsonschema' in sys.modules, 'yaml' in sys.modules, 'spdx_tools' in sys.modules,"
+            " file=sys.stderr)\n")
+    import subprocess
+    import sys
+
+    def modules(*paths: str) -> str:
+        out = subprocess.run([sys.executable, "-c", code, *paths], cwd=repo.root,
+                             capture_output=True, text=True, check=True)
+        return out.stderr.strip().splitlines()[-1]
+
+    assert modules("train.py") == "False False False"
+    assert modules("data/support/train.jsonl") == "False True False"
+    assert modules("PROVENANCE.yaml") == "True True True"
+
+
+def test_a_record_read_for_a_data_file_has_its_license_judged_with_its_ledger(
+        repo: Repo) -> None:
+    repo.standard()
+    text = (repo.root / "PROVENANCE.yaml").read_text()
+    repo.write("PROVENANCE.yaml", text.replace("license: LicenseRef-Internal-Use",
+                                               "license: Apache2"))
+    assert repo.check("data/support/train.jsonl").findings == []
+    assert rules(repo.check("data/support/train.jsonl", "PROVENANCE.yaml")) == [
+        "provenance/license-invalid"]
