@@ -3,9 +3,10 @@ and the results its `model-index` reports.
 
 - Each entry of `datasets:` that the policy's `[datasets] deny` matches is `denied-dataset`
   (whether or not the repository keeps a ledger).
-- When the repository keeps a ledger (a root ledger or any sidecar), each entry must match a
-  dataset record: its id, name or source (a Hub id matches the Hub's URLs of it, as
-  `ledger.match_deny` compares them); else `dataset-without-provenance`.
+- When the repository keeps a ledger (a root ledger or any sidecar), each entry must name a
+  dataset record (`Ledger.dataset_for`: its id, or its name or source in any form — a Hub id
+  matches the Hub's URLs of it); else `dataset-without-provenance`. A record whose source or
+  derived-from the deny list matches makes the entry `denied-dataset` too.
 - The runs whose artifacts lie in the card's directory (or below it) name evaluation results
   files; a `model-index` metric whose type is found in one of them (JSON or YAML; keys such
   as `eval_accuracy`, `accuracy`, `acc,none`) must agree with one value found, within
@@ -51,23 +52,30 @@ def check(meta: Meta, fm_line: int | None, policy: Policy, card: Path, shown: st
     if not names and not isinstance(index, list):
         return
     line = meta.line_of("datasets", fm_line)
+    book = _ledger(policy, cache)
     for name in names:
         entry = ledger.denied(name, policy)
         if entry is not None:
             yield Issue("denied-dataset", f"dataset {_short(name)!r} is denied by the policy's "
                         f"[datasets] deny ({_short(entry)!r}): train without it, or change "
                         "the policy", line, f"datasets:{name}")
-    book = _ledger(policy, cache)
+            continue
+        record = book.dataset_for(name) if book is not None else None
+        if record is not None:
+            via = ledger.denied_fields(record, policy)
+            if via:
+                field, value, entry = via[0]
+                yield Issue("denied-dataset", f"dataset {_short(name)!r} (record "
+                            f"{_short(record.id)!r}) is denied: its {field} {_short(value)!r} "
+                            f"matches [datasets] deny ({_short(entry)!r})", line,
+                            f"datasets:{name}")
+        elif book is not None:
+            yield Issue("dataset-without-provenance", f"dataset {_short(name)!r} has no "
+                        "provenance record: add one (id, source, license, consent, personal "
+                        "data) to the ledger, see docs/hooks/provenance-notes.md", line,
+                        f"datasets:{name}")
     if book is None:
         return
-    if names:
-        records = book.datasets
-        for name in names:
-            if not any(_names_record(name, r) for r in records):
-                yield Issue("dataset-without-provenance", f"dataset {_short(name)!r} has no "
-                            "provenance record: add one (id, source, license, consent, "
-                            "personal data) to the ledger, see docs/hooks/provenance-notes.md",
-                            line, f"datasets:{name}")
     if isinstance(index, list):
         yield from _results(index, meta.line_of("model-index", fm_line), book, policy, card,
                             shown, cache)
@@ -86,17 +94,6 @@ def _ledger(policy: Policy, cache: dict[str, Any]) -> ledger.Ledger | None:
         cache["ledger"] = book if book.files else None
     found: ledger.Ledger | None = cache["ledger"]
     return found
-
-
-def _names_record(name: str, record: ledger.Record) -> bool:
-    keys = [record.id, record.get("name"), record.get("source")]
-    return ledger.match_deny(name, [glob_safe(k) for k in keys if isinstance(k, str)]) \
-        is not None
-
-
-def glob_safe(text: str) -> str:
-    """A literal as an fnmatch pattern (a record name may hold `*`, `?` or `[`)."""
-    return re.sub(r"([*?\[])", r"[\1]", text)
 
 
 def _results(index: list[Any], line: int | None, book: ledger.Ledger, policy: Policy,

@@ -150,3 +150,13 @@ def test_metric_names():
     assert metric_name("eval_accuracy") == metric_name("Accuracy") == metric_name("acc,none")
     assert metric_name("test_f1") == "f1"
 
+
+
+def test_a_dataset_derived_from_a_denied_one_is_denied(tmp_path):
+    ledger_text = LEDGER.replace("    source: https://gluebenchmark.com\n",
+                                 "    source: https://gluebenchmark.com\n"
+                                 "    derived-from: [bookcorpus/bookcorpus]\n")
+    files = {"README.md": card("datasets: [glue]\n"), "PROVENANCE.yaml": ledger_text}
+    result = check(tmp_path, files, '[datasets]\ndeny = ["bookcorpus/*"]\n')
+    assert found(result) == [("denied-dataset", 3, "datasets:glue")]
+    assert "derived-from[0]" in result.findings[0].message
