@@ -450,3 +450,15 @@ sections = [
 ]
 """
     assert check(tmp_path / "zh", {"README.md": card}, policy).findings == []
+
+
+def test_an_unfilled_template_subsection_keeps_its_section_from_counting(tmp_path):
+    card = hf_template().replace("#### Metrics\n", "#### Factors\n\n[More Information Needed]\n\n"
+                                 "#### Metrics\n")
+    result = check(tmp_path, {"README.md": card})
+    assert found(result) == [("unfilled-section", card.split("\n").index("## Evaluation") + 1,
+                              "evaluation")]
+    line = card.split("\n").index("#### Factors") + 3
+    assert f"(line {line})" in result.findings[0].message
+    optional = card.replace("#### Factors\n", "#### Factors [optional]\n")
+    assert check(tmp_path / "o", {"README.md": optional}).findings == []
