@@ -156,6 +156,11 @@ def check_shapes(meta: Meta, line: int | None) -> Iterator[Issue]:
                     "base_model_relation")
     if data.get("language") is not None:
         for item in _strings(data["language"]):
+            if isinstance(item, bool):  # YAML 1.1 reads `no` (Norwegian) and `yes` as booleans
+                yield Issue("invalid-metadata", f"`language` holds {str(item).lower()}: YAML "
+                            "reads `no` (Norwegian) as false; quote it (`\"no\"`) or use `nb` "
+                            "or `nn`", meta.line_of("language", line), "language")
+                break
             if not isinstance(item, str) or not _LANGUAGE.fullmatch(item.strip()):
                 yield Issue("invalid-metadata", "`language` must be ISO 639 codes (`en`, "
                             f"`fr`, `zh-Hans`) or a list of them, not {_shown(item)!r}",

@@ -286,3 +286,11 @@ def test_each_model_index_problem_is_its_own_finding(tmp_path):
     assert sorted(f.key for f in result.findings) == [
         "model-index[0].results[0].dataset", "model-index[0].results[0].metrics[0]",
         "model-index[0].results[0].metrics[1]"]
+
+
+def test_norwegian_no_is_a_boolean_to_yaml(tmp_path):
+    result = check(tmp_path, {"README.md": card("license: mit\nlanguage: [en, no]\n")})
+    assert found(result) == [("invalid-metadata", 3, "language")]
+    assert "Norwegian" in result.findings[0].message
+    quoted = card('license: mit\nlanguage: [en, "no"]\n')
+    assert check(tmp_path / "q", {"README.md": quoted}).findings == []
