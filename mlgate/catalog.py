@@ -141,6 +141,28 @@ HOOKS: tuple[Hook, ...] = (
                 r"REUSE\.toml)$|(^|/)(LICENSES|\.reuse)/",
         cli=True,
     ),
+    Hook(
+        id="provenance-notes",
+        name="Provenance notes",
+        command="provenance",
+        check="provenance",
+        description="Checks that data files and released artifacts have provenance records "
+                    "(source, license, consent, personal data, training runs) that are "
+                    "complete, allowed by the policy and match the files' checksums.",
+        # every file: which paths are data or artifacts is the policy's ([provenance]
+        # data-paths, artifact-paths); a commit without any costs no ledger read
+    ),
+    Hook(
+        id="model-card-fields",
+        name="Model card fields",
+        command="model-card",
+        check="model-card",
+        description="Checks that model and dataset cards (README.md, MODEL_CARD.md) carry a "
+                    "license and the sections a release needs: intended and out-of-scope use, "
+                    "bias and limitations, training data, evaluation.",
+        files=r"(?i)(^|/)(readme|model[_-]?card|dataset[_-]?card|datacard)\.md$",
+        types=("text",),
+    ),
 )
 
 BY_ID = {h.id: h for h in HOOKS}

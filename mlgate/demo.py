@@ -18,6 +18,7 @@ import click
 
 from mlgate.catalog import HOOKS
 from mlgate.policy import Policy
+from mlgate.policy import load as load_policy
 from mlgate.report import render
 from mlgate.run import run_checks
 
@@ -55,7 +56,9 @@ def run_demo(directory: Path | None) -> int:
     click.echo(f"Wrote a demo model release with planted problems to {directory}\n")
     files = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*")
                    if p.is_file() and ".git" not in p.parts)
-    policy = Policy(root=directory)
+    # the policy the demo wrote (hooks' plantings may add tables to it, e.g. [datasets] deny)
+    written = directory / "mlgate.toml"
+    policy = load_policy(written) if written.exists() else Policy(root=directory)
     missing: list[str] = []
     here = Path.cwd()
     os.chdir(directory)  # report paths relative to the demo repository, as pre-commit would

@@ -61,6 +61,7 @@ SHARED: dict[str, Key] = {
 # optional validate(values, source); the module must be cheap to import
 CORE_TABLES: dict[str, str] = {
     "licenses": "mlgate.licensing",
+    "datasets": "mlgate.ledger",
 }
 
 

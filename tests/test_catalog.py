@@ -167,6 +167,19 @@ FILES = [
     ("spdx-license-headers", "weights/model.safetensors.license", False),
     ("spdx-license-headers", "REUSE.toml", False),
     ("spdx-license-headers", ".reuse/dep5", False),
+    # provenance-notes gets every file: the policy says which are data or artifacts
+    ("provenance-notes", "data/reviews/train.csv", True),
+    ("provenance-notes", "models/model.safetensors", True),
+    ("provenance-notes", "PROVENANCE.yaml", True),
+    ("provenance-notes", "data/raw.provenance.yaml", True),
+    ("provenance-notes", "train.py", True),
+    ("model-card-fields", "README.md", True),
+    ("model-card-fields", "models/small/readme.md", True),
+    ("model-card-fields", "MODEL_CARD.md", True),
+    ("model-card-fields", "data/DATASET_CARD.md", True),
+    ("model-card-fields", "docs/guide.md", False),
+    ("model-card-fields", "README.rst", False),
+    ("model-card-fields", "my_README.md", False),
 ]
 
 

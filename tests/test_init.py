@@ -104,13 +104,15 @@ def test_existing_files_are_never_overwritten(git_repo: Path) -> None:
     os.mkfifo(git_repo / RISK_REGISTER)
     os.symlink("nowhere", git_repo / AUDIT_REPORT)
     result = init(git_repo)
-    assert result.written == [CHECKLIST]
-    assert sorted(result.skipped) == sorted([(POLICY, "exists"), (RISK_REGISTER, "exists"),
+    core = {POLICY, CHECKLIST, RISK_REGISTER, AUDIT_REPORT}
+    assert [w for w in result.written if w in core] == [CHECKLIST]
+    assert sorted(s for s in result.skipped if s[0] in core) == sorted([(POLICY, "exists"), (RISK_REGISTER, "exists"),
                                              (AUDIT_REPORT, "exists")])
     assert (git_repo / "mlgate.toml").read_text(encoding="utf-8") == "fail-on = 'warning'\n"
     assert os.readlink(git_repo / AUDIT_REPORT) == "nowhere"
     again = init(git_repo)
-    assert again.written == [] and len(again.skipped) == 4
+    assert again.written == []
+    assert {s[0] for s in again.skipped} == {*core, *result.written}
 
 
 def test_a_policy_in_pyproject_means_no_mlgate_toml(git_repo: Path) -> None:
@@ -188,10 +190,10 @@ def _starter_hook(monkeypatch: pytest.MonkeyPatch, files: dict[str, object]) -> 
 
 
 def test_hooks_offer_starter_files(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _starter_hook(monkeypatch, {"MODEL_CARD.md": "# Model card\n",
+    _starter_hook(monkeypatch, {"docs/model-notes.md": "# Notes\n",
                                 "provenance/ledger.yaml": "records: []\n"})
     result = init(git_repo)
-    assert {"MODEL_CARD.md", "provenance/ledger.yaml"} <= set(result.written)
+    assert {"docs/model-notes.md", "provenance/ledger.yaml"} <= set(result.written)
     assert (git_repo / "provenance" / "ledger.yaml").read_text("utf-8") == "records: []\n"
     assert result.problems == []
 

@@ -71,11 +71,18 @@ def test_hooks_through_pre_commit(tmp_path: Path, home: Path) -> None:
     assert "pii/EMAIL_ADDRESS" in out.stdout and "pii/CREDIT_CARD" in out.stdout
     assert email not in out.stdout and card not in out.stdout
     assert "kernel.c:1:4: license-headers/deprecated-license" in out.stdout
+    assert "data/sample.csv: provenance/no-record" in out.stdout
 
     (repo / "train.py").write_text(
         'model = AutoModel.from_pretrained("org/m", token=os.environ["HF_TOKEN"])\n')
     (repo / "data" / "sample.csv").write_text("id,email\n1,someone@example.com\n")
     (repo / "kernel.c").write_text("// SPDX-License-Identifier: MIT\nint x;\n")
+    (repo / "data" / "sample.csv.provenance.yaml").write_text(
+        "datasets:\n  - id: sample\n    name: Sample\n    version: '1'\n"
+        "    source: written for the test\n    source-type: synthetic\n    license: CC0-1.0\n"
+        "    creators: [tests]\n    collection-period: {start: 2026-01-01, end: 2026-01-01}\n"
+        "    consent: {given: not-applicable}\n    personal-data: {present: no}\n"
+        "    preprocessing: [none]\n")
     git(repo, "add", "-A")
     out = try_repo(repo, home)
     assert out.returncode == 0, out.stdout + out.stderr
