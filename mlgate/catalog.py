@@ -105,6 +105,15 @@ HOOKS: tuple[Hook, ...] = (
                     "in code, config and notebooks (detect-secrets plugins plus ML detectors).",
         types=("text",),
     ),
+    Hook(
+        id="unsafe-serialization",
+        name="Unsafe model serialization",
+        command="serialization",
+        check="serialization",
+        description="Judges pickles, torch, NumPy, joblib, Keras and safetensors files by "
+                    "their content without loading them: imports outside an allowlist, "
+                    "code that runs on load, tampered containers (fails closed).",
+    ),
 )
 
 BY_ID = {h.id: h for h in HOOKS}
