@@ -144,6 +144,13 @@ FILES = [
     ("detect-ml-secrets", "weights.pt", False),
     ("detect-ml-secrets", "image.png", False),
     ("detect-ml-secrets", "archive.zip", False),
+    # content decides: every file is passed (a pickle named .png is still a pickle)
+    ("unsafe-serialization", "model.safetensors", True),
+    ("unsafe-serialization", "weights.pt", True),
+    ("unsafe-serialization", "image.png", True),
+    ("unsafe-serialization", "checkpoints/model.pkl", True),
+    ("unsafe-serialization", "config.json", True),
+    ("unsafe-serialization", "train.py", True),
 ]
 
 

@@ -28,19 +28,25 @@ NUMPY = frozenset({
 })
 
 _TORCH_DTYPES = (
-    "bfloat16 bits16 bits1x8 bits2x4 bits4x2 bits8 bool complex128 complex32 complex64 "
-    "float16 float32 float64 float4_e2m1fn_x2 float8_e4m3fn float8_e4m3fnuz float8_e5m2 "
-    "float8_e5m2fnuz float8_e8m0fnu int1 int2 int3 int4 int5 int6 int7 int8 int16 int32 "
-    "int64 uint1 uint2 uint3 uint4 uint5 uint6 uint7 uint8 uint16 uint32 uint64 qint8 "
-    "qint32 quint8 quint2x4 quint4x2 per_channel_affine per_channel_affine_float_qparams "
-    "per_channel_symmetric per_tensor_affine per_tensor_symmetric").split()
-_TORCH_KINDS = "BFloat16 Bool Byte Char ComplexDouble ComplexFloat Double Float Half Int " \
-               "Long Short".split()
+    "bfloat16", "bits16", "bits1x8", "bits2x4", "bits4x2", "bits8", "bool", "complex128",
+    "complex32", "complex64", "float16", "float32", "float64", "float4_e2m1fn_x2",
+    "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz", "float8_e8m0fnu",
+    "int1", "int2", "int3", "int4", "int5", "int6", "int7", "int8", "int16", "int32", "int64",
+    "uint1", "uint2", "uint3", "uint4", "uint5", "uint6", "uint7", "uint8", "uint16", "uint32",
+    "uint64", "qint8", "qint32", "quint8", "quint2x4", "quint4x2", "per_channel_affine",
+    "per_channel_affine_float_qparams", "per_channel_symmetric", "per_tensor_affine",
+    "per_tensor_symmetric"
+)
+_TORCH_KINDS = (
+    "BFloat16", "Bool", "Byte", "Char", "ComplexDouble", "ComplexFloat", "Double", "Float",
+    "Half", "Int", "Long", "Short"
+)
 _TORCH_REBUILD = (
-    "_rebuild_device_tensor_from_cpu_tensor _rebuild_device_tensor_from_numpy "
-    "_rebuild_meta_tensor_no_storage _rebuild_nested_tensor _rebuild_parameter "
-    "_rebuild_parameter_with_state _rebuild_qtensor _rebuild_sparse_tensor _rebuild_tensor "
-    "_rebuild_tensor_v2 _rebuild_tensor_v3 _rebuild_wrapper_subclass").split()
+    "_rebuild_device_tensor_from_cpu_tensor", "_rebuild_device_tensor_from_numpy",
+    "_rebuild_meta_tensor_no_storage", "_rebuild_nested_tensor", "_rebuild_parameter",
+    "_rebuild_parameter_with_state", "_rebuild_qtensor", "_rebuild_sparse_tensor",
+    "_rebuild_tensor", "_rebuild_tensor_v2", "_rebuild_tensor_v3", "_rebuild_wrapper_subclass"
+)
 
 # torch.load(weights_only=True)'s own list (torch 2.13), written out: nothing is imported
 TORCH = frozenset({

@@ -271,7 +271,7 @@ class FileScan:
             elif _is_pickle_magic(first) or lower.endswith((".pkl", ".pickle")):
                 self.zip_pickle(fh, m, fmt, cap)
             elif first.startswith(b"\x93NUMPY"):
-                self.npy(lambda m=m: containers.MemberReader(fh, m, cap), m.usize, m.name)
+                self.npy(_member_opener(fh, m, cap), m.usize, m.name)
         if self.ctx.values["forbid-pickle"] and is_keras:
             pass  # a .keras archive is no pickle
 
@@ -407,6 +407,11 @@ class FileScan:
     def manifest_covers(self, ref: Ref, target: Path) -> None:
         """The manifest must list the module (filled in with the manifest format)."""
         return
+
+
+def _member_opener(fh: BinaryIO, m: containers.Member,
+                   cap: int) -> Callable[[], containers.MemberReader]:
+    return lambda: containers.MemberReader(fh, m, cap)
 
 
 def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]:

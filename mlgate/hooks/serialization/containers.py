@@ -191,7 +191,7 @@ def _compare_strict(fh: BinaryIO, out: Listing) -> None:
 
     try:
         fh.seek(0)
-        with zipfile.ZipFile(fh) as zf:  # type: ignore[arg-type]
+        with zipfile.ZipFile(fh) as zf:
             strict = [(i.filename, i.header_offset) for i in zf.infolist()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
             struct.error, UnicodeDecodeError) as e:

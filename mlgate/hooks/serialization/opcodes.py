@@ -16,9 +16,11 @@ computed and skipped the way joblib's own unpickler reads them.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 CHUNK = 1 << 22
 STR_KEEP = 256  # strings longer than this are no module or attribute name: not kept
@@ -133,12 +135,17 @@ class Walker:
         self.pos = 0
         self.base = start  # absolute offset of buf[0]
         self.eof = False
+        self.capped = False  # the byte cap ended the stream, not the data
 
     # ------------------------------------------------------------------ buffer
     def _fill(self, need: int) -> bool:
         """At least `need` bytes from pos on, unless the stream ends first."""
         while len(self.buf) - self.pos < need and not self.eof:
-            part = self.src.read(max(CHUNK, need - (len(self.buf) - self.pos)))
+            room = self.caps.max_bytes - (self.base + len(self.buf))
+            if room <= 0:
+                self.eof = self.capped = True
+                break
+            part = self.src.read(min(room, max(CHUNK, need - (len(self.buf) - self.pos))))
             if not part:
                 self.eof = True
                 break
@@ -194,10 +201,8 @@ class Walker:
     # ------------------------------------------------------------------ walk
     def walk_one(self, result: Walk) -> None:
         """Walk one pickle, from the current offset to its STOP (or the first problem)."""
-        try:
+        with contextlib.suppress(Stop):
             self._walk(result)
-        except Stop:
-            pass
         result.end = self.offset()
 
     def _problem(self, result: Walk, rule: str, message: str, offset: int) -> None:
@@ -220,11 +225,13 @@ class Walker:
         stack_append = stack.append
         stack_pop = stack.pop
 
-        def fail(rule: str, message: str, at: int) -> None:
+        def fail(rule: str, message: str, at: int) -> NoReturn:
+            if self.capped and rule in ("malformed-pickle", "frame-mismatch"):
+                rule, message = "cap-reached", f"more than {caps.max_bytes:,} bytes"
             self._problem(r, rule, message, at)
             raise Stop
 
-        def underflow(at: int, name: str) -> None:
+        def underflow(at: int, name: str) -> NoReturn:
             fail("malformed-pickle", f"stack underflow at {name}", at)
 
         def pop_mark(at: int, name: str) -> list[object]:
@@ -252,7 +259,7 @@ class Walker:
                 sparse[key] = True
                 memo_size += 1
             if type(v) is str or (type(v) is bytes and not values):
-                if kept_strs < MEMO_STR_CAP or self.keep(_text(v) or ""):
+                if kept_strs < MEMO_STR_CAP or self.keep(str(_text(v))):
                     kept_strs += 1
                     mvals[key] = v
                     return
@@ -523,7 +530,9 @@ class Walker:
                     fail("frame-mismatch", "a FRAME starts inside another FRAME (the C and "
                          "Python unpicklers disagree)", at)
                 self.pos = pos
-                if n > caps.max_bytes or not self._fill(n):
+                if n > caps.max_bytes:
+                    fail("cap-reached", f"a FRAME of {n:,} bytes, more than the byte cap", at)
+                if not self._fill(n):
                     fail("frame-mismatch", f"a FRAME of {n:,} bytes runs past the end of "
                          "the data", at)
                 buf, pos, base = self.buf, self.pos, self.base
@@ -702,7 +711,7 @@ class Walker:
     def _joblib_array(self, r: Walk, wrapper: Obj, at: int, frame_end: int) -> None:
         """joblib writes an array's bytes right after the BUILD of its NumpyArrayWrapper
         (after the current frame), or, for an object array, a nested pickle."""
-        def fail(message: str) -> None:
+        def fail(message: str) -> NoReturn:
             self._problem(r, "joblib-layout", message, at)
             raise Stop
 
@@ -710,7 +719,7 @@ class Walker:
             fail("opcodes follow a joblib array wrapper inside its FRAME (joblib never "
                  "writes this; its reader and a scanner would disagree)")
         state = wrapper.state
-        if not isinstance(state, dict):
+        if not isinstance(state, dict):  # (fail raises)
             fail("a joblib array wrapper without its state")
         shape, dtype = state.get("shape"), state.get("dtype")
         if not isinstance(shape, tuple) or not all(type(d) is int and d >= 0 for d in shape):
@@ -757,13 +766,13 @@ _TEXT_VALUE = {ord("I"), ord("L"), ord("F"), ord("S"), ord("V")}
 
 
 def _text_value(op: int, line: bytes, values: bool, at: int,
-                fail: Callable[[str, str, int], None]) -> object:
+                fail: Callable[[str, str, int], NoReturn]) -> object:
     if op == 0x53:  # STRING: a quoted, escaped py2 str
         body = line.rstrip()
         if len(body) < 2 or body[:1] != body[-1:] or body[:1] not in (b"'", b'"'):
             fail("malformed-pickle", "STRING without matching quotes", at)
         try:
-            raw = codecs.escape_decode(body[1:-1])[0]  # type: ignore[attr-defined]
+            raw = codecs.escape_decode(body[1:-1])[0]
         except ValueError:
             fail("malformed-pickle", "STRING with a bad escape", at)
         return raw.decode("latin-1") if len(raw) <= STR_KEEP else ANY
@@ -796,10 +805,8 @@ def _extend(target: object, items: list[object], op: int) -> None:
         target.extend(items)
     elif isinstance(target, dict) and op == 0x75:
         for i in range(0, len(items) - 1, 2):
-            try:
+            with contextlib.suppress(TypeError):
                 target[items[i]] = items[i + 1]
-            except TypeError:
-                pass
 
 
 _DTYPE_SIZES = {"b": 1, "i": None, "u": None, "f": None, "c": None, "M": None, "m": None,

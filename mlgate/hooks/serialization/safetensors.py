@@ -98,7 +98,7 @@ def validate(fh: BinaryIO, size: int, pread: Any) -> list[str]:
             problems.append(f"{shown!r}: not an object")
             continue
         extra = set(info) - _FIELDS
-        if extra or not _FIELDS <= set(info):
+        if extra or not set(info) >= _FIELDS:
             problems.append(f"{shown!r}: fields {sorted(info)[:6]} (expected dtype, shape, "
                             "data_offsets)")
             continue

@@ -186,3 +186,13 @@ def test_npz_members(tmp_path: Path) -> None:
     np.savez_compressed(tmp_path / "obj.npz", a=np.array([{"k": 1}], dtype=object))
     assert run(tmp_path / "ok.npz") == []
     assert rules(tmp_path / "obj.npz") == {"serialization/numpy-object-array"}
+
+
+def test_the_torch_allowlist_is_torchs_own_weights_only_list() -> None:
+    """Written out from torch 2.13 (nothing is imported at run time); this fails loudly when
+    a torch release changes its list."""
+    from torch._weights_only_unpickler import _get_allowed_globals
+
+    from mlgate.hooks.serialization.allowlist import FORMATS
+
+    assert set(_get_allowed_globals()) <= FORMATS["torch"]
