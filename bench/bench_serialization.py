@@ -1,0 +1,189 @@
+"""Benchmark: unsafe-serialization against picklescan and modelscan, in the same run.
+
+1. Detection matrix on the labelled corpus the tests build (tests/hooks/serialization/
+   corpus.py: malicious pickles written as opcode bytes, real torch.save / numpy.save /
+   joblib.dump files, zips tampered by hand): per file and tool, `detected` (the tool exits
+   1: blocking), `error` (another non-zero exit: it blocks a CI job, but says nothing about
+   the file), or `pass` (exit 0: a silent pass on a malicious file, correct on a benign one).
+2. Large files, one process per tool, wall time and the child's own peak RSS (os.wait4):
+   a 55 MB pickle of ~6.5 M small opcodes, and a 2 GiB torch checkpoint (256 tensors).
+
+picklescan and modelscan are installed in a separate virtual environment (never project
+dependencies): `python -m venv V && V/bin/pip install picklescan modelscan`, then
+
+    python bench/bench_serialization.py --tools V/bin
+    python bench/bench_serialization.py --tools V/bin --skip-large    # matrix only
+
+Files are written under --work (default bench/out/serialization); results to
+bench/out/serialization-results.json; Markdown tables are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.hooks.serialization.corpus import build  # noqa: E402
+
+CLI = "import sys; from mlgate.cli import main; sys.argv[0]='mlgate'; main()"
+
+
+def measure(argv: list[str], cwd: Path, timeout: float = 600) -> tuple[int | None, float, int,
+                                                                        str]:
+    """(exit code or None when killed, seconds, peak RSS bytes, output tail) of one child."""
+    out_path = cwd / ".bench-out.txt"
+    with open(out_path, "wb") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = t0 + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                _, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.005)
+        seconds = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    text = out_path.read_bytes().decode("utf-8", "replace")
+    out_path.unlink()
+    return (None if seconds > timeout else code), seconds, usage.ru_maxrss * 1024, text
+
+
+def commands(tools: Path) -> dict[str, list[str]]:
+    return {
+        "mlgate": [sys.executable, "-c", CLI, "serialization"],
+        "picklescan": [str(tools / "picklescan"), "-p"],
+        "modelscan": [str(tools / "modelscan"), "-p"],
+    }
+
+
+def outcome(tool: str, code: int | None, text: str) -> str:
+    if code is None:
+        return "timeout"
+    if code == 1:
+        return "detected"
+    if code == 0:
+        # picklescan exits 0 when it scanned nothing (an unsupported or unreadable file)
+        if tool == "picklescan" and "Scanned files: 0" in text:
+            return "pass (not scanned)"
+        if tool == "picklescan" and "ERROR" in text:
+            return "pass (error printed)"
+        return "pass"
+    if tool == "modelscan" and code == 3:
+        return "error (3: nothing scanned)"
+    return f"error ({code})"
+
+
+def matrix(work: Path, tools: Path) -> list[dict[str, object]]:
+    corpus = work / "corpus"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    cases = build(corpus)
+    (corpus / ".git").mkdir(exist_ok=True)  # policy discovery stops here
+    rows = []
+    for case in cases:
+        row: dict[str, object] = {"file": case.name, "malicious": case.malicious,
+                                  "kind": case.kind}
+        for tool, argv in commands(tools).items():
+            code, seconds, _rss, text = measure([*argv, case.name], corpus, timeout=120)
+            row[tool] = outcome(tool, code, text)
+        rows.append(row)
+    return rows
+
+
+def summary(rows: list[dict[str, object]]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for tool in ("mlgate", "picklescan", "modelscan"):
+        s = {"malicious": 0, "detected": 0, "error": 0, "silent pass": 0, "benign": 0,
+             "benign blocked": 0}
+        for r in rows:
+            result = str(r[tool])
+            if r["malicious"]:
+                s["malicious"] += 1
+                key = "detected" if result == "detected" else \
+                    "silent pass" if result.startswith("pass") else "error"
+                s[key] += 1
+            else:
+                s["benign"] += 1
+                s["benign blocked"] += not result.startswith("pass")
+        out[tool] = s
+    return out
+
+
+def large(work: Path, tools: Path) -> list[dict[str, object]]:
+    import torch
+
+    big = work / "large"
+    big.mkdir(parents=True, exist_ok=True)
+    (big / ".git").mkdir(exist_ok=True)
+    pkl = big / "many_opcodes.pkl"
+    if not pkl.exists():
+        # ~3.2 M distinct short strings: SHORT_BINUNICODE + MEMOIZE each, in frames
+        pkl.write_bytes(pickle.dumps([f"token-{i:09d}" for i in range(3_250_000)], protocol=4))
+    ckpt = big / "checkpoint_2gib.pt"
+    if not ckpt.exists():
+        state = {f"layer{i}.weight": torch.zeros(2 * 1024 * 1024) for i in range(256)}
+        torch.save(state, ckpt)
+    rows = []
+    for path in (pkl, ckpt):
+        for tool, argv in commands(tools).items():
+            code, seconds, rss, text = measure([*argv, path.name], big, timeout=600)
+            rows.append({"file": path.name, "bytes": path.stat().st_size, "tool": tool,
+                         "outcome": outcome(tool, code, text), "seconds": round(seconds, 2),
+                         "peak_rss_mib": round(rss / (1 << 20), 1)})
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tools", type=Path, required=True,
+                    help="bin/ directory of the venv with picklescan and modelscan")
+    ap.add_argument("--work", type=Path, default=REPO / "bench" / "out" / "serialization")
+    ap.add_argument("--skip-large", action="store_true")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()
+    rows = matrix(args.work, args.tools)
+    result: dict[str, object] = {"load_before": load, "matrix": rows,
+                                 "summary": summary(rows)}
+    if not args.skip_large:
+        result["large"] = large(args.work, args.tools)
+    result["load_after"] = os.getloadavg()
+    out = REPO / "bench" / "out" / "serialization-results.json"
+    out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+
+    print("| file | kind | mlgate | picklescan | modelscan |\n|---|---|---|---|---|")
+    for r in rows:
+        label = "" if r["malicious"] else " (benign)"
+        print(f"| `{r['file']}` | {r['kind']}{label} | {r['mlgate']} | {r['picklescan']} | "
+              f"{r['modelscan']} |")
+    print("\n| tool | malicious | detected | error | silent pass | benign | benign blocked |")
+    print("|---|---|---|---|---|---|---|")
+    for tool, s in result["summary"].items():  # type: ignore[union-attr]
+        print(f"| {tool} | {s['malicious']} | {s['detected']} | {s['error']} | "
+              f"{s['silent pass']} | {s['benign']} | {s['benign blocked']} |")
+    if "large" in result:
+        print("\n| file | size | tool | outcome | seconds | peak RSS MiB |\n|---|---|---|---|---|---|")
+        for r in result["large"]:  # type: ignore[union-attr]
+            print(f"| `{r['file']}` | {r['bytes'] / 1e6:,.0f} MB | {r['tool']} | {r['outcome']} "
+                  f"| {r['seconds']} | {r['peak_rss_mib']} |")
+    print(f"\nload average before {load}, after {result['load_after']}")
+
+
+if __name__ == "__main__":
+    main()
