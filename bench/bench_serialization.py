@@ -1,8 +1,8 @@
 """Benchmark: unsafe-serialization against picklescan and modelscan, in the same run.
 
-1. Detection matrix on the labelled corpus the tests build (tests/hooks/serialization/
-   corpus.py: malicious pickles written as opcode bytes, real torch.save / numpy.save /
-   joblib.dump files, zips tampered by hand): per file and tool, `detected` (the tool exits
+1. Detection matrix on the labelled corpus the tests build
+   (tests/hooks/serialization/serialization_corpus.py: malicious pickles written as opcode
+   bytes, real torch.save / numpy.save / joblib.dump files, zips tampered by hand): per file and tool, `detected` (the tool exits
    1: blocking), `error` (another non-zero exit: it blocks a CI job, but says nothing about
    the file), or `pass` (exit 0: a silent pass on a malicious file, correct on a benign one).
 2. Large files, one process per tool, wall time and the child's own peak RSS (os.wait4):
@@ -32,8 +32,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "hooks" / "serialization"))
 
-from tests.hooks.serialization.corpus import build  # noqa: E402
+from serialization_corpus import build  # noqa: E402
 
 CLI = "import sys; from mlgate.cli import main; sys.argv[0]='mlgate'; main()"
 
@@ -149,6 +150,73 @@ def large(work: Path, tools: Path) -> list[dict[str, object]]:
     return rows
 
 
+def genops_walk(path: Path) -> tuple[int, int]:
+    """The alternative design: pickletools.genops (streaming, from the file) with a minimal
+    stack and memo model on top: (opcodes, imports). Only for the timing comparison."""
+    import pickletools
+
+    mark = object()
+    stack: list[object] = []
+    memo: dict[int, object] = {}
+    imports = 0
+    n = 0
+    with open(path, "rb") as fh:
+        for op, arg, _pos in pickletools.genops(fh):
+            n += 1
+            name = op.name
+            if name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE", "SHORT_BINSTRING",
+                        "BINSTRING", "STRING"):
+                stack.append(arg)
+            elif name == "MEMOIZE":
+                memo[len(memo)] = stack[-1]
+            elif name in ("PUT", "BINPUT", "LONG_BINPUT"):
+                memo[arg] = stack[-1]
+            elif name in ("GET", "BINGET", "LONG_BINGET"):
+                stack.append(memo[arg])
+            elif name == "MARK":
+                stack.append(mark)
+            elif name == "STACK_GLOBAL":
+                stack.pop()
+                stack.pop()
+                imports += 1
+                stack.append(None)
+            elif name in ("GLOBAL", "INST"):
+                imports += 1
+                stack.append(None)
+            elif name in ("FRAME", "PROTO", "STOP"):
+                pass
+            else:
+                if any(s is pickletools.markobject for s in op.stack_before):
+                    while stack and stack.pop() is not mark:
+                        pass
+                    k = len(op.stack_before) - 2
+                else:
+                    k = len(op.stack_before)
+                for _ in range(k):
+                    stack.pop()
+                stack.extend([None] * len(op.stack_after))
+    return n, imports
+
+
+def walkers(work: Path) -> list[dict[str, object]]:
+    """In-process: mlgate's own opcode reader vs genops + the same kind of model."""
+    from mlgate.hooks.serialization.opcodes import Caps, Source, Walk, Walker
+
+    path = work / "large" / "many_opcodes.pkl"
+    rows = []
+    with open(path, "rb", buffering=0) as fh:
+        t0 = time.perf_counter()
+        r = Walk()
+        Walker(Source(fh.read), Caps(1 << 40, 1 << 40, 600)).walk_one(r)
+        rows.append({"walker": "mlgate opcodes.py", "opcodes": r.opcodes,
+                     "seconds": round(time.perf_counter() - t0, 2)})
+    t0 = time.perf_counter()
+    n, _ = genops_walk(path)
+    rows.append({"walker": "pickletools.genops + model", "opcodes": n,
+                 "seconds": round(time.perf_counter() - t0, 2)})
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tools", type=Path, required=True,
@@ -163,6 +231,7 @@ def main() -> None:
                                  "summary": summary(rows)}
     if not args.skip_large:
         result["large"] = large(args.work, args.tools)
+        result["walkers"] = walkers(args.work)
     result["load_after"] = os.getloadavg()
     out = REPO / "bench" / "out" / "serialization-results.json"
     out.write_text(json.dumps(result, indent=1), encoding="utf-8")
@@ -178,10 +247,15 @@ def main() -> None:
         print(f"| {tool} | {s['malicious']} | {s['detected']} | {s['error']} | "
               f"{s['silent pass']} | {s['benign']} | {s['benign blocked']} |")
     if "large" in result:
-        print("\n| file | size | tool | outcome | seconds | peak RSS MiB |\n|---|---|---|---|---|---|")
+        print("\n| file | size | tool | outcome | seconds | peak RSS MiB |")
+        print("|---|---|---|---|---|---|")
         for r in result["large"]:  # type: ignore[union-attr]
             print(f"| `{r['file']}` | {r['bytes'] / 1e6:,.0f} MB | {r['tool']} | {r['outcome']} "
                   f"| {r['seconds']} | {r['peak_rss_mib']} |")
+    if "walkers" in result:
+        print("\n| walker | opcodes | seconds |\n|---|---|---|")
+        for r in result["walkers"]:  # type: ignore[union-attr]
+            print(f"| {r['walker']} | {r['opcodes']:,} | {r['seconds']} |")
     print(f"\nload average before {load}, after {result['load_after']}")
 
 

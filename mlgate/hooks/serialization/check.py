@@ -38,6 +38,10 @@ MAX_MEMBERS_SCANNED = 100_000
 PROTO0_START = frozenset(b"(c]}).NIJKLMSVXUTGFabdeghijlopqrstu\x80")
 
 
+def _dotted_identifier(text: str) -> bool:
+    return bool(text) and all(part.isidentifier() for part in text.split("."))
+
+
 def _is_pickle_magic(head: bytes) -> bool:
     return len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5
 
@@ -211,7 +215,11 @@ class FileScan:
                                                                2.0))
         r = Walk()
         walker.walk_one(r)
-        if r.imports or (r.stopped and not r.problems and walker.at_end()):
+        # an import only counts when it could name a module (text that starts with `c`
+        # reads as GLOBAL: `class Foo:` is no import)
+        real = [g for g in r.imports if _dotted_identifier(g.module)
+                and _dotted_identifier(g.name)]
+        if real or (r.stopped and not r.problems and walker.at_end()):
             self.walk_stream(lambda: FileRegion(fh, 0, size).source(), "pickle")
 
     def compressed(self, fh: BinaryIO, size: int, kind: str, name: str) -> bool:

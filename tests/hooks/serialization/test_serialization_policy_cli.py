@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from serialization_helpers import PROTO4, evil, rules, run, stack_global, write
 
 from mlgate.errors import MlgateError
 from mlgate.hooks.serialization.demo import malicious_pickle
 from mlgate.policy import Policy
-from tests.hooks.serialization.helpers import PROTO4, evil, rules, run, stack_global, write
 
 
 def test_the_policy_extends_the_allowlist_with_a_reason(tmp_path: Path) -> None:

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from tests.hooks.serialization.helpers import (
+from serialization_helpers import (
     PROTO2,
     break_crc,
     evil,

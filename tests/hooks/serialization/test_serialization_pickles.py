@@ -11,8 +11,7 @@ import struct
 from pathlib import Path
 
 import pytest
-
-from tests.hooks.serialization.helpers import (
+from serialization_helpers import (
     PROTO2,
     PROTO4,
     binunicode,

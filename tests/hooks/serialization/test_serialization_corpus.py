@@ -1,4 +1,4 @@
-"""The benchmark's labelled corpus (corpus.py): every malicious file blocks, every benign
+"""The benchmark's labelled corpus (serialization_corpus.py): every malicious file blocks, every benign
 file passes."""
 
 from __future__ import annotations
@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tests.hooks.serialization.helpers import run
+from serialization_helpers import run
 
 pytest.importorskip("torch")
 pytest.importorskip("joblib")
@@ -15,7 +14,7 @@ pytest.importorskip("safetensors")
 
 
 def test_every_malicious_file_blocks_and_every_benign_one_passes(tmp_path: Path) -> None:
-    from tests.hooks.serialization.corpus import build
+    from serialization_corpus import build
 
     cases = build(tmp_path / "corpus")
     assert sum(c.malicious for c in cases) >= 30

@@ -1,6 +1,7 @@
 """A labelled corpus of malicious and benign model files, built at run time from the same
 constructions as the tests (opcode bytes, real torch.save / numpy.save / joblib.dump, zips
-built and tampered by hand). Used by test_corpus.py and by bench/bench_serialization.py."""
+built and tampered by hand). Used by
+test_serialization_corpus.py and by bench/bench_serialization.py."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.hooks.serialization.helpers import (
+from serialization_helpers import (
     PROTO2,
     PROTO4,
     break_crc,

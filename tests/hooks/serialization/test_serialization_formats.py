@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from tests.hooks.serialization.helpers import evil, rules, run, write, zip_with
+from serialization_helpers import evil, rules, run, write, zip_with
 
 # --------------------------------------------------------------------------- joblib
 
@@ -253,6 +252,10 @@ def test_ordinary_files_are_left_alone(tmp_path: Path) -> None:
     files = [write(tmp_path, "README.md", b"# Model\n\nIt works.\n"),
              write(tmp_path, "train.py", b"import torch\nprint('hi')\n"),
              write(tmp_path, "note.txt", b"I think.\n"),
+             write(tmp_path, "model.py", b"class Model:\n    pass\n"),
+             write(tmp_path, "conf.yaml", b"cuda: true\nlr: 0.1\n"),
+             write(tmp_path, "list.txt", b"(a)\n.\n"),
+             write(tmp_path, "setup.cfg", b"[metadata]\nname = x\n"),
              write(tmp_path, "img.png", b"\x89PNG\r\n\x1a\n" + os.urandom(64)),
              write(tmp_path, "model.gguf", b"GGUF\x03\x00\x00\x00" + b"\x00" * 32)]
     assert run(files) == []
