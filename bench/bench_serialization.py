@@ -2,11 +2,14 @@
 
 1. Detection matrix on the labelled corpus the tests build
    (tests/hooks/serialization/serialization_corpus.py: malicious pickles written as opcode
-   bytes, real torch.save / numpy.save / joblib.dump files, zips tampered by hand): per file and tool, `detected` (the tool exits
-   1: blocking), `error` (another non-zero exit: it blocks a CI job, but says nothing about
-   the file), or `pass` (exit 0: a silent pass on a malicious file, correct on a benign one).
-2. Large files, one process per tool, wall time and the child's own peak RSS (os.wait4):
-   a 55 MB pickle of ~6.5 M small opcodes, and a 2 GiB torch checkpoint (256 tensors).
+   bytes, real torch.save / numpy.save / joblib.dump files, zips tampered by hand): per file
+   and tool, `detected` (the tool exits 1: blocking), `error` (another non-zero exit: it
+   blocks a CI job, but says nothing about the file), or `pass` (exit 0: a silent pass on a
+   malicious file, correct on a benign one).
+2. Large files, one process per tool, wall time and the tool's peak RSS (GNU time's %M):
+   a 59 MB pickle of ~6.5 M small opcodes, and a 2 GiB torch checkpoint (256 tensors).
+3. The walker in-process: mlgate's own opcode reader against pickletools.genops with a
+   stack and memo model on top, on the same 59 MB pickle.
 
 picklescan and modelscan are installed in a separate virtual environment (never project
 dependencies): `python -m venv V && V/bin/pip install picklescan modelscan`, then
@@ -36,6 +39,7 @@ sys.path.insert(0, str(REPO / "tests" / "hooks" / "serialization"))
 
 from serialization_corpus import build  # noqa: E402
 
+TIME = "/usr/bin/time"
 CLI = "import sys; from mlgate.cli import main; sys.argv[0]='mlgate'; main()"
 
 
@@ -43,6 +47,11 @@ def measure(argv: list[str], cwd: Path, timeout: float = 600) -> tuple[int | Non
                                                                         str]:
     """(exit code or None when killed, seconds, peak RSS bytes, output tail) of one child."""
     out_path = cwd / ".bench-out.txt"
+    rss_path = cwd / ".bench-rss.txt"
+    if os.path.exists(TIME):
+        # GNU time execs the tool from a small process: a child forked from this (large)
+        # process would report this process's resident set as its own peak
+        argv = [TIME, "-f", "%M", "-o", str(rss_path), *argv]
     with open(out_path, "wb") as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
@@ -62,7 +71,12 @@ def measure(argv: list[str], cwd: Path, timeout: float = 600) -> tuple[int | Non
     proc.returncode = code
     text = out_path.read_bytes().decode("utf-8", "replace")
     out_path.unlink()
-    return (None if seconds > timeout else code), seconds, usage.ru_maxrss * 1024, text
+    rss = usage.ru_maxrss * 1024
+    if rss_path.exists():
+        lines = rss_path.read_text().split()
+        rss = int(lines[-1]) * 1024 if lines and lines[-1].isdigit() else rss
+        rss_path.unlink()
+    return (None if seconds > timeout else code), seconds, rss, text
 
 
 def commands(tools: Path) -> dict[str, list[str]]:
@@ -140,6 +154,7 @@ def large(work: Path, tools: Path) -> list[dict[str, object]]:
     if not ckpt.exists():
         state = {f"layer{i}.weight": torch.zeros(2 * 1024 * 1024) for i in range(256)}
         torch.save(state, ckpt)
+        del state
     rows = []
     for path in (pkl, ckpt):
         for tool, argv in commands(tools).items():
@@ -223,10 +238,11 @@ def main() -> None:
                     help="bin/ directory of the venv with picklescan and modelscan")
     ap.add_argument("--work", type=Path, default=REPO / "bench" / "out" / "serialization")
     ap.add_argument("--skip-large", action="store_true")
+    ap.add_argument("--skip-matrix", action="store_true")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
-    rows = matrix(args.work, args.tools)
+    rows = [] if args.skip_matrix else matrix(args.work, args.tools)
     result: dict[str, object] = {"load_before": load, "matrix": rows,
                                  "summary": summary(rows)}
     if not args.skip_large:

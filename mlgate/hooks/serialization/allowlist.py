@@ -133,7 +133,11 @@ class Allowlist:
         self.entries = tuple(entries)
         # module roots of the policy's entries (which memoized strings to keep; opcodes.py)
         self.roots = tuple({_split(e.pattern)[0].split(".")[0] for e in self.entries})
-        self.parts = frozenset(p for g in self.builtin for p in (*_split(g), g))
+        parts = {p for g in self.builtin for p in (*_split(g), *_split(g)[0].split("."))}
+        parts |= {p for e in self.entries for p in e.pattern.split(".")
+                  if not any(c in p for c in "*?[")}
+        self.parts: frozenset[str | bytes] = frozenset(
+            {*parts, *(p.encode() for p in parts)})
 
     def allowed(self, module: str, name: str, protocol: int) -> Entry | bool:
         """True (built-in list), the policy Entry that allows it, or False."""
@@ -150,10 +154,6 @@ class Allowlist:
                 return e
         return False
 
-    def keep(self, s: str) -> bool:
-        """Whether a memoized string could be part of an allowed import (opcodes.py keeps
-        only these once it has kept many strings)."""
-        return s in self.parts or (bool(self.roots) and s.startswith(self.roots))
 
 
 def entries(values: Iterable[Mapping[str, str]]) -> list[Entry]:

@@ -110,8 +110,8 @@ class FileScan:
         a pickle (tensor bytes) is reported only when it parses as one."""
         values = fmt == "joblib"
         allow = self.ctx.allowlist(fmt)
-        walker = Walker(make(), self.caps, values=values, joblib=values, keep=allow.keep,
-                        start=start)
+        walker = Walker(make(), self.caps, values=values, joblib=values,
+                        keep_names=allow.parts, keep_roots=allow.roots, start=start)
         results: list[Walk] = []
         while True:
             r = Walk()

@@ -124,13 +124,16 @@ class Walker:
     """One pass over one byte stream, which may hold several pickles (see `walk_one`)."""
 
     def __init__(self, source: Source, caps: Caps, *, values: bool = False,
-                 joblib: bool = False, keep: Callable[[str], bool] | None = None,
-                 start: int = 0) -> None:
+                 joblib: bool = False, keep_names: frozenset[str | bytes] = frozenset(),
+                 keep_roots: tuple[str, ...] = (), start: int = 0) -> None:
         self.src = source
         self.caps = caps
         self.values = values
         self.joblib = joblib
-        self.keep = keep or (lambda s: False)
+        # past MEMO_STR_CAP memoized strings, only these are kept: names that can be part
+        # of an allowed import, and strings starting with a policy entry's module root
+        self.keep_names = keep_names
+        self.keep_roots = keep_roots
         self.buf = b""
         self.pos = 0
         self.base = start  # absolute offset of buf[0]
@@ -218,6 +221,9 @@ class Walker:
         memo_size = 0
         values = self.values
         caps = self.caps
+        keep_names = self.keep_names
+        keep_roots = self.keep_roots
+        keep_roots_b = tuple(r.encode() for r in keep_roots)
         frame_end = NOFRAME
         ops = 0
         next_check = CHECK_EVERY
@@ -259,7 +265,8 @@ class Walker:
                 sparse[key] = True
                 memo_size += 1
             if type(v) is str or (type(v) is bytes and not values):
-                if kept_strs < MEMO_STR_CAP or self.keep(str(_text(v))):
+                if kept_strs < MEMO_STR_CAP or v in keep_names or (keep_roots and str(
+                        _text(v)).startswith(keep_roots)):
                     kept_strs += 1
                     mvals[key] = v
                     return
@@ -351,15 +358,27 @@ class Walker:
                 else:  # kept as UTF-8 bytes; decoded only if an import needs it
                     stack_append(buf[pos + 1:pos + 1 + n])
                 pos += 1 + n
-            elif op == 0x94:  # MEMOIZE
-                if stack and stack[-1] is any_ and memo_size < len(dense) and \
-                        not dense[memo_size]:
-                    dense[memo_size] = 1
-                    memo_size += 1
-                    if mvals:
-                        mvals.pop(memo_size - 1, None)
-                else:
-                    memo_put(memo_size, at)
+            elif op == 0x94:  # MEMOIZE (memo_put, inlined: the most frequent opcode)
+                key = memo_size
+                if not stack or key >= len(dense) or dense[key]:
+                    memo_put(key, at)
+                    continue
+                dense[key] = 1
+                memo_size += 1
+                v = stack[-1]
+                t = type(v)
+                if t is bytes or t is str:
+                    if kept_strs < MEMO_STR_CAP or v in keep_names or \
+                            (keep_roots and v.startswith(  # type: ignore[attr-defined]
+                                keep_roots_b if t is bytes else keep_roots)):
+                        kept_strs += 1
+                        mvals[key] = v
+                    elif mvals:
+                        mvals.pop(key, None)
+                elif t is Global or (values and v is not any_):
+                    mvals[key] = v
+                elif mvals:
+                    mvals.pop(key, None)
             elif op == 0x71:  # BINPUT q
                 if pos >= len(buf):
                     fail("malformed-pickle", "truncated BINPUT", at)
@@ -427,9 +446,9 @@ class Walker:
                 if len(stack) < n:
                     underflow(at, "TUPLE")
                 if values:
-                    t = tuple(stack[-n:])
+                    items = stack[-n:]
                     del stack[-n:]
-                    stack_append(t)
+                    stack_append(tuple(items))
                 else:
                     del stack[-n:]
                     stack_append(any_)
@@ -729,7 +748,8 @@ class Walker:
             fail("a joblib array whose dtype is not understood")
         r.joblib_arrays += 1
         if has_object:
-            inner = Walker(self.src, self.caps, values=True, joblib=True, keep=self.keep)
+            inner = Walker(self.src, self.caps, values=True, joblib=True,
+                           keep_names=self.keep_names, keep_roots=self.keep_roots)
             inner.buf, inner.pos, inner.base, inner.eof = self.buf, self.pos, self.base, \
                 self.eof
             nested = Walk()

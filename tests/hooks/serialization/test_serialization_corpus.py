@@ -1,5 +1,5 @@
-"""The benchmark's labelled corpus (serialization_corpus.py): every malicious file blocks, every benign
-file passes."""
+"""The benchmark's labelled corpus (serialization_corpus.py): every malicious file blocks,
+every benign file passes."""
 
 from __future__ import annotations
 
