@@ -47,10 +47,11 @@ class Hook:
     always_run: bool = False
     require_serial: bool = False
     cli: bool = False
+    subcommand: str = ""  # the entry's subcommand of the hook's group (`mlgate manifest verify`)
 
     @property
     def entry(self) -> str:
-        return f"mlgate {self.command}"
+        return f"mlgate {self.command}" + (f" {self.subcommand}" if self.subcommand else "")
 
     @property
     def package(self) -> str:
@@ -104,6 +105,19 @@ HOOKS: tuple[Hook, ...] = (
         description="Finds Hugging Face, OpenAI, Anthropic, W&B, cloud and other credentials "
                     "in code, config and notebooks (detect-secrets plugins plus ML detectors).",
         types=("text",),
+    ),
+    Hook(
+        id="artifact-manifest",
+        name="Artifact manifest",
+        command="manifest",
+        subcommand="verify",
+        check="manifest",
+        description="Verifies model artifacts against a SHA-256 manifest: changed, missing "
+                    "and unlisted files (artifacts chosen by the policy's globs).",
+        # every file is passed: the policy's globs decide which are artifacts, and a changed
+        # manifest means verifying the whole release in one process
+        require_serial=True,
+        cli=True,
     ),
 )
 

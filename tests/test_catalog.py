@@ -38,7 +38,7 @@ def test_manifest_parses_back_to_the_catalog() -> None:
     for e, h in zip(entries, HOOKS, strict=True):
         assert e["name"] == h.name
         assert e["description"] == h.description
-        assert e["entry"] == f"mlgate {h.command}"
+        assert e["entry"] == h.entry == " ".join(["mlgate", h.command, *h.subcommand.split()])
         assert e["language"] == "python"
         assert e.get("files", "") == h.files
         assert e.get("exclude", "") == h.exclude
@@ -144,6 +144,11 @@ FILES = [
     ("detect-ml-secrets", "weights.pt", False),
     ("detect-ml-secrets", "image.png", False),
     ("detect-ml-secrets", "archive.zip", False),
+    # every file: the [manifest] artifact globs choose inside the hook (tests/hooks/manifest)
+    ("artifact-manifest", "model.safetensors", True),
+    ("artifact-manifest", "weights/pytorch_model-00001-of-00002.bin", True),
+    ("artifact-manifest", "mlgate-manifest.json", True),
+    ("artifact-manifest", "README.md", True),
 ]
 
 
