@@ -47,11 +47,22 @@ class Hook:
     always_run: bool = False
     require_serial: bool = False
     cli: bool = False
+    # False: a command for CI and scheduled scans, not a pre-commit hook (pre-commit runs hooks
+    # in their own environment); left out of .pre-commit-hooks.yaml, documented at
+    # docs/<command>.md rather than docs/hooks/<id>.md
+    precommit: bool = True
+    # further top-level `mlgate` commands the hook's cli.py provides in COMMANDS (by name)
+    commands: tuple[str, ...] = ()
     subcommand: str = ""  # the entry's subcommand of the hook's group (`mlgate manifest verify`)
 
     @property
     def entry(self) -> str:
         return f"mlgate {self.command}" + (f" {self.subcommand}" if self.subcommand else "")
+
+    @property
+    def docs_page(self) -> str:
+        """The hook's page, relative to the repository root."""
+        return f"docs/hooks/{self.id}.md" if self.precommit else f"docs/{self.command}.md"
 
     @property
     def package(self) -> str:
@@ -118,6 +129,7 @@ HOOKS: tuple[Hook, ...] = (
         # manifest means verifying the whole release in one process
         require_serial=True,
         cli=True,
+        commands=("sign", "verify-signature"),
     ),
 )
 
@@ -146,6 +158,8 @@ def manifest() -> str:
     """The text of .pre-commit-hooks.yaml."""
     out = ["# Generated from mlgate/catalog.py by `python -m mlgate.catalog`; do not edit."]
     for h in HOOKS:
+        if not h.precommit:
+            continue
         out.append(f"- id: {_yaml_scalar(h.id)}")
         out.append(f"  name: {_yaml_scalar(h.name)}")
         out.append(f"  description: {_yaml_scalar(h.description)}")

@@ -102,9 +102,14 @@ class CatalogGroup(click.Group):
     module imported) only when it is run or listed."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *(h.command for h in HOOKS)})
+        return sorted({*super().list_commands(ctx), *(h.command for h in HOOKS),
+                       *(c for h in HOOKS for c in h.commands)})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        extra = next((h for h in HOOKS if name in h.commands), None)
+        if extra is not None:
+            provided: click.Command = extra.part("cli").COMMANDS[name]
+            return provided
         hook = next((h for h in HOOKS if h.command == name), None)
         if hook is None:
             return super().get_command(ctx, name)

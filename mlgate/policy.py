@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib
 import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from mlgate.catalog import BY_CHECK, HOOKS
@@ -55,10 +57,33 @@ SHARED: dict[str, Key] = {
 }
 
 
+# Tables the core owns because several checks read them: name -> module with SCHEMA and an
+# optional validate(values, source); the module must be cheap to import
+CORE_TABLES: dict[str, str] = {
+    "licenses": "mlgate.licensing",
+}
+
+
+@functools.cache
+def _core_module(name: str) -> ModuleType:
+    return importlib.import_module(CORE_TABLES[name])
+
+
 @functools.cache
 def sections() -> dict[str, dict[str, Key]]:
-    """Each hook's policy table, by check name, from its own config module (catalog)."""
-    return {h.check: h.schema for h in HOOKS}
+    """Each policy table by name: the core's shared tables, then each hook's table (by check
+    name) from its own config module (catalog)."""
+    core = {name: _core_module(name).SCHEMA for name in CORE_TABLES}
+    return {**core, **{h.check: h.schema for h in HOOKS}}
+
+
+def _validate_table(name: str, values: dict[str, Any], source: str) -> None:
+    if name in CORE_TABLES:
+        check = getattr(_core_module(name), "validate", None)
+        if check is not None:
+            check(values, source)
+    else:
+        BY_CHECK[name].validate(values, source)
 
 
 class Policy:
@@ -85,7 +110,7 @@ class Policy:
                 raise MlgateError(f"{source}: '{name}' must be a table ([{name}])")
             values = {k: copy.deepcopy(s.default) for k, s in schema.items()}
             values.update(validate(table, schema, name, source))
-            BY_CHECK[name].validate(values, source)
+            _validate_table(name, values, source)
             self._sections[name] = values
 
     def __getitem__(self, key: str) -> Any:

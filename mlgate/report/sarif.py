@@ -20,8 +20,8 @@ def _help_uri(check: str, anchor: str = "") -> str:
     from mlgate.catalog import BY_CHECK
 
     hook = BY_CHECK.get(check)
-    page = f"hooks/{hook.id}.md" if hook else "output.md"
-    return f"{_URI}/blob/main/docs/{page}" + (f"#{anchor}" if anchor else "")
+    page = hook.docs_page if hook else "docs/output.md"
+    return f"{_URI}/blob/main/{page}" + (f"#{anchor}" if anchor else "")
 
 
 def _rule_table(check: str) -> dict[str, Any]:
