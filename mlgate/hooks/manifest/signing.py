@@ -13,6 +13,7 @@ bundle is written through fileio.atomic_write.
 
 from __future__ import annotations
 
+import ast
 import os
 import stat
 import tempfile
@@ -154,12 +155,13 @@ def sign(policy: Policy, *, private_key: Path, password_env: str | None,
     root = _model_dir(release.root, model_dir)
     target = signature if signature is not None else release.signature
     _check_key(private_key, "private key")
-    password = None
+    password: bytes | None = None
     if password_env:
-        password = os.environ.get(password_env)
-        if password is None:
+        text = os.environ.get(password_env)
+        if text is None:
             raise MlgateError(f"--password-env: the environment variable {password_env} is "
                               "not set")
+        password = os.fsencode(text)  # cryptography takes bytes (model-signing passes it on)
     if manifest_check:
         problems = _manifest_problems(policy)
         for problem in problems[:50]:
@@ -233,4 +235,12 @@ def _reason(e: BaseException) -> str:
                "bundle was altered)"
     if not text:
         return name
+    head, sep, listed = text.partition(": [")
+    if sep and listed.endswith("]"):  # model-signing prints its list of differences as a list
+        try:
+            items = ast.literal_eval(f"[{listed}")
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            items = None
+        if isinstance(items, list) and all(isinstance(i, str) for i in items):
+            text = f"{head}: {'; '.join(items)}"
     return printable(text[:2000])
