@@ -29,6 +29,7 @@ the file; callers add `printable(path)`):
     dumps(entries) -> bytes / write(path, entries)   canonical rendering / atomic write
     hash_file(path, ...) -> (size, sha256 hex)   streamed, raises fileio.UnsafeFile
     verify_file(manifest, root, relpath, ...) -> Verdict   is this file covered and unchanged?
+    covered(policy, path, manifest=None) -> Verdict         the same, all from the policy
     Manifest.get(relpath) / relpath in manifest  listed or not (no hashing)
     relative_to_root(path, root) -> str | None   a path as an entry path (None: outside root)
 """
@@ -52,7 +53,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES", "Entry", "MANIFEST_CAP", "MAX_ENTRIES", "Manifest",
-    "ManifestError", "ManifestMissing", "VERSION", "Verdict", "dumps", "entry_path_problem",
+    "ManifestError", "ManifestMissing", "VERSION", "Verdict", "covered", "dumps",
+    "entry_path_problem",
     "hash_file", "load", "location", "manifest_root", "parse", "relative_to_root",
     "verify_file", "write",
 ]
@@ -369,3 +371,26 @@ def verify_file(manifest: Manifest, root: Path, relpath: str, *,
     if digest != entry.sha256:
         return Verdict(Verdict.CHANGED, "SHA-256 differs (same size)", entry, digest)
     return Verdict(Verdict.OK, "", entry)
+
+
+def covered(policy: Policy, path: str | os.PathLike[str],
+            manifest: Manifest | None = None) -> Verdict:
+    """Whether the file at `path` (relative to the working directory, or absolute) is listed
+    in the policy's manifest and unchanged, hashed with the policy's `[manifest]` settings.
+
+    `manifest`: the policy's manifest, already loaded (load it once for many files). No
+    manifest, or a path outside the manifest's directory, is NOT_LISTED with the reason in
+    `detail`; an invalid manifest raises ManifestError."""
+    if manifest is None:
+        try:
+            manifest = load(location(policy))
+        except ManifestMissing:
+            return Verdict(Verdict.NOT_LISTED, f"there is no manifest "
+                           f"({fileio.printable(policy.section('manifest')['file'])})")
+    root = manifest_root(policy)
+    rel = relative_to_root(path, root)
+    if rel is None:
+        return Verdict(Verdict.NOT_LISTED, "outside the manifest's directory")
+    table = policy.section("manifest")
+    return verify_file(manifest, root, rel, follow_symlinks=table["follow-symlinks"],
+                       max_bytes=table["max-file-bytes"])

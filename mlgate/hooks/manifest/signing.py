@@ -126,22 +126,18 @@ def _hashing_config(hashing: Any, ignored: list[Path], follow_symlinks: bool) ->
 
 
 def _manifest_problems(policy: Policy) -> list[str]:
-    """Why the manifest does not match the tree (the hook's whole-release verification)."""
+    """Why the manifest does not match the tree: the hook's whole-release verification, with
+    the policy's severities and baseline applied as for `mlgate manifest verify --all`."""
     from mlgate import manifest_format
-    from mlgate.findings import FileError, Severity
-    from mlgate.hooks.manifest.check import check
+    from mlgate.run import default_baseline, run_checks
 
     location = manifest_format.location(policy)
     if not os.path.lexists(location):
         return [f"{_shown(location)}: no manifest; run `mlgate manifest create` first (or "
                 "sign with --no-manifest-check)"]
-    out = []
-    for item in check([str(location)], policy):
-        if isinstance(item, FileError):
-            out.append(printable(f"{item.path}: {item.message}"))
-        elif item.severity == Severity.ERROR:
-            out.append(printable(f"{item.path}: {item.rule} {item.message}"))
-    return out
+    result = run_checks(["manifest"], [str(location)], policy, default_baseline(policy, None))
+    return [printable(f"{e.path}: {e.message}") for e in result.errors] + \
+        [printable(f"{f.path}: {f.rule} {f.message}") for f in result.blocking()]
 
 
 def sign(policy: Policy, *, private_key: Path, password_env: str | None,

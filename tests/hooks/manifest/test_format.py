@@ -246,3 +246,26 @@ def test_location_comes_from_the_policy(tmp_path: Path) -> None:
     assert manifest_format.location(policy) == tmp_path.resolve() / "release" / "MANIFEST.json"
     assert manifest_format.manifest_root(policy) == tmp_path.resolve() / "release"
     assert manifest_format.location(Policy(root=tmp_path)).name == "mlgate-manifest.json"
+
+
+def test_covered_answers_from_the_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What another check (unsafe-serialization's auto_map modules) asks."""
+    monkeypatch.chdir(tmp_path)
+    policy = Policy({"manifest": {"file": "release/m.json"}}, root=tmp_path)
+    (tmp_path / "release").mkdir()
+    (tmp_path / "release" / "modeling_x.py").write_text("class X: pass\n")
+    (tmp_path / "other.py").write_text("")
+    missing = manifest_format.covered(policy, "release/modeling_x.py")
+    assert missing.status == Verdict.NOT_LISTED and "no manifest (release/m.json)" in missing.detail
+    manifest_format.write(tmp_path / "release" / "m.json",
+                          [entry("modeling_x.py", b"class X: pass\n")])
+    assert manifest_format.covered(policy, "release/modeling_x.py").ok
+    assert manifest_format.covered(policy, tmp_path / "release" / "modeling_x.py").ok
+    assert manifest_format.covered(policy, "other.py").detail == \
+        "outside the manifest's directory"
+    (tmp_path / "release" / "modeling_x.py").write_text("import os\n")
+    m = manifest_format.load(tmp_path / "release" / "m.json")
+    assert manifest_format.covered(policy, "release/modeling_x.py", m).status == Verdict.CHANGED
+    (tmp_path / "release" / "m.json").write_text("{}")
+    with pytest.raises(ManifestError):
+        manifest_format.covered(policy, "release/modeling_x.py")
