@@ -60,8 +60,8 @@ __all__ = [
 ]
 
 VERSION = 1
-MANIFEST_CAP = 256 << 20  # bytes read of a manifest: over a million entries
-MAX_ENTRIES = 2_000_000
+MANIFEST_CAP = 64 << 20  # bytes read of a manifest: far more entries than a release has
+MAX_ENTRIES = 500_000
 MAX_PATH_CHARS = 4096
 DEFAULT_MAX_FILE_BYTES = 1 << 40  # an artifact larger than this is not hashed (fail closed)
 _BUFFER = 1 << 20  # one readinto() per MiB: hashlib releases the GIL and runs at memory speed
