@@ -30,24 +30,22 @@ class Release:
     exclude: ExcludeMatcher
     follow_symlinks: bool
     max_bytes: int
+    own_files: frozenset[str]  # the manifest and the signature: never artifacts themselves
 
     @classmethod
     def of(cls, policy: Policy) -> Release:
         table = policy.section("manifest")
         manifest = manifest_format.location(policy)
-        return cls(manifest=manifest, root=manifest.parent,
-                   signature=policy.resolve(table["signature"]),
+        signature = policy.resolve(table["signature"])
+        own = (manifest_format.relative_to_root(p, manifest.parent) for p in (manifest, signature))
+        return cls(manifest=manifest, root=manifest.parent, signature=signature,
                    artifacts=ExcludeMatcher(table["artifacts"]),
                    exclude=ExcludeMatcher(table["exclude"]),
-                   follow_symlinks=table["follow-symlinks"], max_bytes=table["max-file-bytes"])
+                   follow_symlinks=table["follow-symlinks"], max_bytes=table["max-file-bytes"],
+                   own_files=frozenset(r for r in own if r))
 
     def rel(self, path: str | os.PathLike[str]) -> str | None:
         return manifest_format.relative_to_root(path, self.root)
-
-    @property
-    def own_files(self) -> set[str]:
-        """The manifest and the signature: never artifacts themselves."""
-        return {r for r in (self.rel(self.manifest), self.rel(self.signature)) if r}
 
     def is_artifact(self, rel: str) -> bool:
         return self.artifacts(rel) and not self.exclude(rel) and rel not in self.own_files
