@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgate import fakes
+from mlgate import fakes, manifest_format
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -52,6 +53,9 @@ def test_hooks_through_pre_commit(tmp_path: Path, home: Path) -> None:
     (repo / "data").mkdir()
     (repo / "data" / "sample.csv").write_text(f"id,email,card\n1,{email},{card}\n")
     (repo / "image.bin").write_bytes(bytes(range(256)))
+    # artifact-manifest: the .bin is an artifact, listed in an up-to-date manifest
+    (repo / "mlgate-manifest.json").write_bytes(manifest_format.dumps([manifest_format.Entry(
+        "image.bin", 256, hashlib.sha256(bytes(range(256))).hexdigest())]))
     git(repo, "add", "-A")
 
     # built as users get it: pip install of the repository, plain Python, no extras
