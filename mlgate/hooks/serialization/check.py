@@ -53,11 +53,30 @@ class Context:
         self.entries = al.entries(self.values["allow"])
         self._lists: dict[str, al.Allowlist] = {}
         self.config_names = {n.lower() for n in self.values["config-files"]}
+        self._manifest: Any = None
+        self._manifest_loaded = False
+        self._manifest_error: Exception | None = None
 
     def allowlist(self, fmt: str) -> al.Allowlist:
         if fmt not in self._lists:
             self._lists[fmt] = al.Allowlist(fmt, self.entries)
         return self._lists[fmt]
+
+    def manifest(self) -> Any:
+        """The policy's artifact manifest, loaded once per run (None: there is none)."""
+        from mlgate import manifest_format as mf
+
+        if not self._manifest_loaded:
+            self._manifest_loaded = True
+            try:
+                self._manifest = mf.load(mf.location(self.policy))
+            except mf.ManifestMissing:
+                self._manifest = None
+            except mf.ManifestError as e:
+                self._manifest_error = e
+        if self._manifest_error is not None:
+            raise self._manifest_error
+        return self._manifest
 
     def caps(self) -> Caps:
         return Caps(int(self.values["max-bytes"]), int(self.values["max-opcodes"]),
@@ -413,8 +432,26 @@ class FileScan:
                 self.manifest_covers(ref, target)
 
     def manifest_covers(self, ref: Ref, target: Path) -> None:
-        """The manifest must list the module (filled in with the manifest format)."""
-        return
+        """The module must be listed in the artifact manifest, unchanged: otherwise what
+        `trust_remote_code` runs is not what was released."""
+        from mlgate import manifest_format as mf
+
+        try:
+            verdict = mf.covered(self.ctx.policy, target, self.ctx.manifest())
+        except mf.ManifestError as e:
+            self.add("remote-code-unmanifested", f"auto_map names {ref.file}; the manifest "
+                     f"cannot be read ({e})", where=ref.file)
+            return
+        if verdict.ok:
+            return
+        how = {mf.Verdict.NOT_LISTED: "is not listed in the manifest",
+               mf.Verdict.CHANGED: "differs from its manifest entry",
+               mf.Verdict.MISSING: "is missing",
+               mf.Verdict.UNREADABLE: "cannot be hashed"}.get(verdict.status, verdict.status)
+        detail = f" ({verdict.detail})" if verdict.detail else ""
+        self.add("remote-code-unmanifested", f"auto_map names {ref.file}, which {how}"
+                 f"{detail}: add it to [manifest] artifacts and run `mlgate manifest create`",
+                 where=ref.file)
 
 
 def _member_opener(fh: BinaryIO, m: containers.Member,

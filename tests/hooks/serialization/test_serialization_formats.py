@@ -266,3 +266,24 @@ def test_a_model_name_with_unknown_content(tmp_path: Path) -> None:
         {"serialization/unknown-format"}
     assert rules(write(tmp_path, "model.npy", b"\x00\x01garbage" * 8)) == \
         {"serialization/unknown-format"}
+
+
+def test_auto_map_modules_must_be_covered_by_the_manifest(tmp_path: Path) -> None:
+    from mlgate import manifest_format as mf
+
+    module = write(tmp_path, "modeling_demo.py", b"class DemoModel: pass\n")
+    config = write(tmp_path, "config.json",
+                   b'{"auto_map": {"AutoModel": "modeling_demo.DemoModel"}}')
+    unmanifested = "serialization/remote-code-unmanifested"
+    found = run(config)  # no manifest at all
+    assert [f.rule for f in found if f.rule == unmanifested] == [unmanifested]
+    assert "no manifest" in next(f.message for f in found if f.rule == unmanifested)
+    size, digest = mf.hash_file(module)
+    mf.write(tmp_path / "mlgate-manifest.json", [mf.Entry("modeling_demo.py", size, digest)])
+    assert {f.rule for f in run(config)} == {"serialization/remote-code"}
+    module.write_bytes(b"import os; os.system('echo pwned')\n")
+    found = run(config)
+    assert unmanifested in {f.rule for f in found}
+    assert "differs" in next(f.message for f in found if f.rule == unmanifested)
+    (tmp_path / "mlgate-manifest.json").write_bytes(b"{not json")
+    assert unmanifested in rules(config)
