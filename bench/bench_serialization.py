@@ -40,6 +40,7 @@ sys.path.insert(0, str(REPO / "tests" / "hooks" / "serialization"))
 from serialization_corpus import build  # noqa: E402
 
 TIME = "/usr/bin/time"
+CPU_SECONDS = [0.0]  # user + system seconds of the last measured child
 CLI = "import sys; from mlgate.cli import main; sys.argv[0]='mlgate'; main()"
 
 
@@ -51,7 +52,7 @@ def measure(argv: list[str], cwd: Path, timeout: float = 600) -> tuple[int | Non
     if os.path.exists(TIME):
         # GNU time execs the tool from a small process: a child forked from this (large)
         # process would report this process's resident set as its own peak
-        argv = [TIME, "-f", "%M", "-o", str(rss_path), *argv]
+        argv = [TIME, "-f", "%M %U %S", "-o", str(rss_path), *argv]
     with open(out_path, "wb") as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
@@ -72,10 +73,14 @@ def measure(argv: list[str], cwd: Path, timeout: float = 600) -> tuple[int | Non
     text = out_path.read_bytes().decode("utf-8", "replace")
     out_path.unlink()
     rss = usage.ru_maxrss * 1024
+    cpu = usage.ru_utime + usage.ru_stime
     if rss_path.exists():
-        lines = rss_path.read_text().split()
-        rss = int(lines[-1]) * 1024 if lines and lines[-1].isdigit() else rss
+        fields = rss_path.read_text().split()
+        if len(fields) >= 3 and fields[-3].isdigit():
+            rss = int(fields[-3]) * 1024
+            cpu = float(fields[-2]) + float(fields[-1])
         rss_path.unlink()
+    CPU_SECONDS[0] = cpu
     return (None if seconds > timeout else code), seconds, rss, text
 
 
@@ -161,6 +166,7 @@ def large(work: Path, tools: Path) -> list[dict[str, object]]:
             code, seconds, rss, text = measure([*argv, path.name], big, timeout=600)
             rows.append({"file": path.name, "bytes": path.stat().st_size, "tool": tool,
                          "outcome": outcome(tool, code, text), "seconds": round(seconds, 2),
+                         "cpu_seconds": round(CPU_SECONDS[0], 2),
                          "peak_rss_mib": round(rss / (1 << 20), 1)})
     return rows
 
@@ -220,15 +226,17 @@ def walkers(work: Path) -> list[dict[str, object]]:
     path = work / "large" / "many_opcodes.pkl"
     rows = []
     with open(path, "rb", buffering=0) as fh:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         r = Walk()
         Walker(Source(fh.read), Caps(1 << 40, 1 << 40, 600)).walk_one(r)
         rows.append({"walker": "mlgate opcodes.py", "opcodes": r.opcodes,
-                     "seconds": round(time.perf_counter() - t0, 2)})
-    t0 = time.perf_counter()
+                     "seconds": round(time.perf_counter() - t0, 2),
+                     "cpu_seconds": round(time.process_time() - c0, 2)})
+    t0, c0 = time.perf_counter(), time.process_time()
     n, _ = genops_walk(path)
     rows.append({"walker": "pickletools.genops + model", "opcodes": n,
-                 "seconds": round(time.perf_counter() - t0, 2)})
+                 "seconds": round(time.perf_counter() - t0, 2),
+                 "cpu_seconds": round(time.process_time() - c0, 2)})
     return rows
 
 
@@ -263,15 +271,15 @@ def main() -> None:
         print(f"| {tool} | {s['malicious']} | {s['detected']} | {s['error']} | "
               f"{s['silent pass']} | {s['benign']} | {s['benign blocked']} |")
     if "large" in result:
-        print("\n| file | size | tool | outcome | seconds | peak RSS MiB |")
-        print("|---|---|---|---|---|---|")
+        print("\n| file | size | tool | outcome | wall s | CPU s | peak RSS MiB |")
+        print("|---|---|---|---|---|---|---|")
         for r in result["large"]:  # type: ignore[union-attr]
             print(f"| `{r['file']}` | {r['bytes'] / 1e6:,.0f} MB | {r['tool']} | {r['outcome']} "
-                  f"| {r['seconds']} | {r['peak_rss_mib']} |")
+                  f"| {r['seconds']} | {r['cpu_seconds']} | {r['peak_rss_mib']} |")
     if "walkers" in result:
-        print("\n| walker | opcodes | seconds |\n|---|---|---|")
+        print("\n| walker | opcodes | wall s | CPU s |\n|---|---|---|---|")
         for r in result["walkers"]:  # type: ignore[union-attr]
-            print(f"| {r['walker']} | {r['opcodes']:,} | {r['seconds']} |")
+            print(f"| {r['walker']} | {r['opcodes']:,} | {r['seconds']} | {r['cpu_seconds']} |")
     print(f"\nload average before {load}, after {result['load_after']}")
 
 

@@ -6,6 +6,8 @@ Nothing is loaded, unpickled or imported from a file."""
 from __future__ import annotations
 
 import os
+import struct
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -299,8 +301,6 @@ class FileScan:
                 self.zip_pickle(fh, m, fmt, cap)
             elif first.startswith(b"\x93NUMPY"):
                 self.npy(_member_opener(fh, m, cap), m.usize, m.name)
-        if self.ctx.values["forbid-pickle"] and is_keras:
-            pass  # a .keras archive is no pickle
 
     def zip_pickle(self, fh: BinaryIO, m: containers.Member, fmt: str, cap: int) -> None:
         storage = "/data/" in f"/{m.name}" and m.name.rsplit("/", 1)[-1].isdigit()
@@ -476,6 +476,12 @@ def check(paths: Sequence[str], policy: Policy) -> Iterator[Finding | FileError]
             continue
         except OSError as e:
             yield FileError(shown, f"cannot read ({e.strerror or e})")
+            continue
+        except (ValueError, struct.error, zlib.error, EOFError, IndexError, KeyError,
+                TypeError, RecursionError, MemoryError) as e:
+            # a hostile structure no reader above expected: named, never a pass
+            yield FileError(shown, f"could not be checked ({type(e).__name__}: "
+                            f"{fileio.printable(str(e))[:120]})")
             continue
         yield from scan.out
 

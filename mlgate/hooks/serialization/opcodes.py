@@ -355,9 +355,26 @@ class Walker:
                                                                      "surrogatepass"))
                     except UnicodeDecodeError:
                         fail("malformed-pickle", "SHORT_BINUNICODE is not UTF-8", at)
-                else:  # kept as UTF-8 bytes; decoded only if an import needs it
-                    stack_append(buf[pos + 1:pos + 1 + n])
+                    pos += 1 + n
+                    continue
+                # kept as UTF-8 bytes; decoded only if an import needs it
+                sv = buf[pos + 1:pos + 1 + n]
+                stack_append(sv)
                 pos += 1 + n
+                # the MEMOIZE that follows nearly every string, taken in the same step
+                if pos < len(buf) and buf[pos] == 0x94 and base + pos < frame_end:
+                    key = memo_size
+                    if key < len(dense) and not dense[key]:
+                        pos += 1
+                        ops += 1
+                        dense[key] = 1
+                        memo_size += 1
+                        if kept_strs < MEMO_STR_CAP or sv in keep_names or \
+                                (keep_roots and sv.startswith(keep_roots_b)):
+                            kept_strs += 1
+                            mvals[key] = sv
+                        elif mvals:
+                            mvals.pop(key, None)
             elif op == 0x94:  # MEMOIZE (memo_put, inlined: the most frequent opcode)
                 key = memo_size
                 if not stack or key >= len(dense) or dense[key]:

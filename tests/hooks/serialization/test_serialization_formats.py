@@ -133,14 +133,31 @@ def test_keras_2_lambda_and_a_broken_config(tmp_path: Path) -> None:
     assert rules(path) == {"serialization/keras-malformed"}
 
 
-def test_an_h5_file_without_h5py_is_not_passed(tmp_path: Path) -> None:
-    try:
-        import h5py  # noqa: F401
-    except ImportError:
-        path = write(tmp_path, "model.h5", b"\x89HDF\r\n\x1a\n" + b"\x00" * 64)
-        assert rules(path) == {"serialization/h5-not-inspected"}
-    else:  # pragma: no cover - only where the h5 extra is installed
-        pytest.skip("h5py is installed")
+def test_an_h5_file_without_h5py_is_not_passed(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "h5py", None)  # the extra is not installed
+    path = write(tmp_path, "model.h5", b"\x89HDF\r\n\x1a\n" + b"\x00" * 64)
+    found = run(path)
+    assert [f.rule for f in found] == ["serialization/h5-not-inspected"]
+    assert "mlgate[h5]" in found[0].message
+
+
+def test_a_keras_h5_model_config_is_walked_with_h5py(tmp_path: Path) -> None:
+    h5py = pytest.importorskip("h5py")
+    lam = _layer("Lambda", "evil", function=["YWJj", None, None], function_type="lambda")
+    path = tmp_path / "model.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps(_model(_layer("Dense", "d"), lam))
+        f.create_dataset("w", data=np.ones(3))
+    assert rules(path) == {"serialization/keras-lambda"}
+    weights = tmp_path / "weights.h5"
+    with h5py.File(weights, "w") as f:
+        f.create_dataset("w", data=np.ones(3))
+    assert run(weights) == []
+    broken = write(tmp_path, "broken.h5", b"\x89HDF\r\n\x1a\n" + b"\x00" * 64)
+    assert rules(broken) == {"serialization/keras-malformed"}
 
 
 # --------------------------------------------------------------------------- safetensors
