@@ -134,6 +134,7 @@ class FileScan:
         walker = Walker(make(), self.caps, values=values, joblib=values,
                         keep_names=allow.parts, keep_roots=allow.roots, start=start)
         results: list[Walk] = []
+        after: list[tuple[str, str, str]] = []  # (rule, message, where) about what follows
         while True:
             r = Walk()
             walker.walk_one(r)
@@ -144,12 +145,12 @@ class FileScan:
                 if not whole:
                     break
                 if _is_pickle_magic(walker.peek(2)):
-                    self.add("second-pickle", f"another pickle follows the first at offset "
-                             f"{walker.offset()} (a loader may read it; scanners often do "
-                             "not)", member=member, where=str(walker.offset()))
+                    after.append(("second-pickle", f"another pickle follows the first at "
+                                  f"offset {walker.offset()} (a loader may read it; scanners "
+                                  "often do not)", str(walker.offset())))
                     continue
-                self.add("trailing-data", f"{walker.offset():,} bytes of pickle, then data "
-                         "that is not a pickle", member=member)
+                after.append(("trailing-data", f"{walker.offset():,} bytes of pickle, then "
+                              "data that is not a pickle", ""))
                 break
         if fmt != "joblib" and any(g.dotted in al.JOBLIB for r in results for g in r.imports):
             return self.walk_stream(make, "joblib", member, expect=expect, whole=whole,
@@ -158,6 +159,8 @@ class FileScan:
         if quiet_if_broken and (first.problems or not first.stopped):
             return None
         self.pickles += 1
+        for rule, message, where in after:
+            self.add(rule, message, member=member, where=where)
         for i, r in enumerate(results):
             what = "pickle" if len(results) == 1 else f"pickle {i + 1}"
             self.judge(r, fmt, member, what)
