@@ -30,6 +30,7 @@ PICKLE_EXT = (".pkl", ".pickle", ".pck", ".dill", ".sav", *TORCH_EXT)
 JOBLIB_EXT = (".joblib", ".jbl")
 MODEL_EXT = (*PICKLE_EXT, *JOBLIB_EXT, ".npy", ".npz", ".keras", ".h5", ".hdf5",
              ".safetensors")
+GENERIC_EXT = (".bin",)
 HDF5 = b"\x89HDF\r\n\x1a\n"
 GGUF = b"GGUF"
 # a legacy (pre-zip) torch file starts with a pickle of this magic number
@@ -205,6 +206,11 @@ class FileScan:
                 self.add("safetensors-invalid", problem, where=problem)
         elif head.startswith(GGUF):
             pass  # a data-only format: tensors and metadata, no code
+        elif name.endswith(GENERIC_EXT):
+            # `.bin` names many things besides torch checkpoints (tokenizer and fastText
+            # files, firmware, raw tensors): judged only when it really is a pickle
+            if head[:1] and head[0] in PROTO0_START:
+                self.trial(fh, size, "torch")
         elif name.endswith(PICKLE_EXT + JOBLIB_EXT):
             fmt = "joblib" if name.endswith(JOBLIB_EXT) else \
                 "torch" if name.endswith(TORCH_EXT) else "pickle"
@@ -215,7 +221,7 @@ class FileScan:
                          "known model format")
         elif head[:1] and head[0] in PROTO0_START and size > 1:
             self.trial(fh, size)
-        elif name.endswith(MODEL_EXT):
+        elif name.endswith(MODEL_EXT) and not name.endswith(GENERIC_EXT):
             self.add("unknown-format", "named as a model file but its content is no known "
                      "format (it could not be checked)")
 
@@ -232,7 +238,7 @@ class FileScan:
             "torch" if name.endswith(TORCH_EXT) else "pickle"
         self.walk_stream(make, fmt)
 
-    def trial(self, fh: BinaryIO, size: int) -> None:
+    def trial(self, fh: BinaryIO, size: int, fmt: str = "pickle") -> None:
         """A file with no pickle name or magic that may be a protocol 0/1 pickle: judged as
         one when it imports something or parses whole (what an unpickler would accept)."""
         walker = Walker(FileRegion(fh, 0, size).source(), Caps(min(size, 1 << 26), 1 << 20,
@@ -244,7 +250,7 @@ class FileScan:
         real = [g for g in r.imports if _dotted_identifier(g.module)
                 and _dotted_identifier(g.name)]
         if real or (r.stopped and not r.problems and walker.at_end()):
-            self.walk_stream(lambda: FileRegion(fh, 0, size).source(), "pickle")
+            self.walk_stream(lambda: FileRegion(fh, 0, size).source(), fmt)
 
     def compressed(self, fh: BinaryIO, size: int, kind: str, name: str) -> bool:
         """A compressed file (joblib's compressors): judged when it holds a pickle."""
@@ -253,7 +259,7 @@ class FileScan:
         first = probe.read(2)
         if not _is_pickle_magic(first) and not (first[:1] and first[0] in PROTO0_START and
                                                 name.endswith(PICKLE_EXT + JOBLIB_EXT)):
-            if name.endswith(PICKLE_EXT + JOBLIB_EXT):
+            if name.endswith(PICKLE_EXT + JOBLIB_EXT) and not name.endswith(GENERIC_EXT):
                 self.add("unknown-format", f"{kind}-compressed, but the content is no pickle"
                          + (f" ({probe.error})" if probe.error else ""))
                 return True

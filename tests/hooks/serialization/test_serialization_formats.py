@@ -278,6 +278,16 @@ def test_ordinary_files_are_left_alone(tmp_path: Path) -> None:
     assert run(files) == []
 
 
+def test_a_bin_file_is_judged_only_when_it_is_a_pickle(tmp_path: Path) -> None:
+    # `.bin` is too generic: tokenizer, fastText and raw tensor files are no findings
+    assert run([write(tmp_path, "image.bin", bytes(range(256))),
+                write(tmp_path, "vocab.bin", b"abc\x00\x01" * 20)]) == []
+    assert rules(write(tmp_path, "model.bin", b"cos\nsystem\n(S'x'\ntR.")) == \
+        {"serialization/import-not-allowed"}
+    assert rules(write(tmp_path, "pytorch_model.bin", evil())) == \
+        {"serialization/import-not-allowed"}
+
+
 def test_a_model_name_with_unknown_content(tmp_path: Path) -> None:
     assert rules(write(tmp_path, "model.pt", b"\x00\x01garbage" * 8)) == \
         {"serialization/unknown-format"}
