@@ -289,6 +289,9 @@ class FileScan:
         names = {m.name for m in listing.members}
         is_keras = "config.json" in names and ("metadata.json" in names or
                                               name.endswith(".keras"))
+        if name.endswith(".keras") and not is_keras:
+            self.add("keras-malformed", "a .keras archive without its config.json (Keras "
+                     "cannot load it as written; its content was not judged as a model)")
         fmt = "numpy" if name.endswith(".npz") else "torch" if not is_keras else "pickle"
         if fmt == "torch" and not any(n.endswith("/data.pkl") or n == "data.pkl" or
                                       n.endswith("constants.pkl") for n in names) and \
@@ -456,7 +459,8 @@ class FileScan:
         how = {mf.Verdict.NOT_LISTED: "is not listed in the manifest",
                mf.Verdict.CHANGED: "differs from its manifest entry",
                mf.Verdict.MISSING: "is missing",
-               mf.Verdict.UNREADABLE: "cannot be hashed"}.get(verdict.status, verdict.status)
+               mf.Verdict.UNREADABLE: "cannot be hashed"}.get(
+                   verdict.status, f"is not covered ({verdict.status})")
         detail = f" ({verdict.detail})" if verdict.detail else ""
         self.add("remote-code-unmanifested", f"auto_map names {ref.file}, which {how}"
                  f"{detail}: add it to [manifest] artifacts and run `mlgate manifest create`",

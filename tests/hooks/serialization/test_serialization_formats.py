@@ -131,6 +131,8 @@ def test_keras_2_lambda_and_a_broken_config(tmp_path: Path) -> None:
     assert "serialization/keras-lambda" in rules(_keras(tmp_path, "a.keras", old))
     path = zip_with(tmp_path / "b.keras", {"metadata.json": b"{}", "config.json": b"{bad"})
     assert rules(path) == {"serialization/keras-malformed"}
+    path = zip_with(tmp_path / "c.keras", {"metadata.json": b"{}", "model.json": b"{}"})
+    assert rules(path) == {"serialization/keras-malformed"}
 
 
 def test_an_h5_file_without_h5py_is_not_passed(tmp_path: Path,
