@@ -53,10 +53,11 @@ class Hook:
     precommit: bool = True
     # further top-level `mlgate` commands the hook's cli.py provides in COMMANDS (by name)
     commands: tuple[str, ...] = ()
+    subcommand: str = ""  # the entry's subcommand of the hook's group (`mlgate manifest verify`)
 
     @property
     def entry(self) -> str:
-        return f"mlgate {self.command}"
+        return f"mlgate {self.command}" + (f" {self.subcommand}" if self.subcommand else "")
 
     @property
     def docs_page(self) -> str:
@@ -162,6 +163,29 @@ HOOKS: tuple[Hook, ...] = (
                     "bias and limitations, training data, evaluation.",
         files=r"(?i)(^|/)(readme|model[_-]?card|dataset[_-]?card|datacard)\.md$",
         types=("text",),
+    ),
+    Hook(
+        id="unsafe-serialization",
+        name="Unsafe model serialization",
+        command="serialization",
+        check="serialization",
+        description="Judges pickles, torch, NumPy, joblib, Keras and safetensors files by "
+                    "their content without loading them: imports outside an allowlist, "
+                    "code that runs on load, tampered containers (fails closed).",
+    ),
+    Hook(
+        id="artifact-manifest",
+        name="Artifact manifest",
+        command="manifest",
+        subcommand="verify",
+        check="manifest",
+        description="Verifies model artifacts against a SHA-256 manifest: changed, missing "
+                    "and unlisted files (artifacts chosen by the policy's globs).",
+        # every file is passed: the policy's globs decide which are artifacts, and a changed
+        # manifest means verifying the whole release in one process
+        require_serial=True,
+        cli=True,
+        commands=("sign", "verify-signature"),
     ),
 )
 

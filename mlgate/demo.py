@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import subprocess
 import tempfile
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from mlgate.catalog import HOOKS
+from mlgate.catalog import HOOKS, Hook
 from mlgate.policy import Policy
 from mlgate.policy import load as load_policy
 from mlgate.report import render
@@ -45,6 +46,13 @@ def write_demo(root: Path, seed: int | None = None) -> dict[str, set[str]]:
     return expected
 
 
+def _passed(hook: Hook, files: list[str]) -> list[str]:
+    """The files pre-commit would pass the hook by name (`files`, `exclude`): a hook is not
+    shown another hook's binaries."""
+    return [f for f in files if (not hook.files or re.search(hook.files, f))
+            and not (hook.exclude and re.search(hook.exclude, f))]
+
+
 def run_demo(directory: Path | None) -> int:
     if directory is None:
         directory = Path(tempfile.mkdtemp(prefix="mlgate-demo-"))
@@ -67,7 +75,7 @@ def run_demo(directory: Path | None) -> int:
             if hook.check not in expected:
                 continue
             click.secho(f"$ mlgate {hook.command}  ({hook.id})", bold=True)
-            result = run_checks([hook.check], files, policy)
+            result = run_checks([hook.check], _passed(hook, files), policy)
             click.echo(render(result, "text") or "(nothing found)")
             click.echo()
             found = {f.rule for f in result.findings}

@@ -39,7 +39,7 @@ def test_manifest_parses_back_to_the_catalog() -> None:
     for e, h in zip(entries, hooks, strict=True):
         assert e["name"] == h.name
         assert e["description"] == h.description
-        assert e["entry"] == f"mlgate {h.command}"
+        assert e["entry"] == h.entry == " ".join(["mlgate", h.command, *h.subcommand.split()])
         assert e["language"] == "python"
         assert e.get("files", "") == h.files
         assert e.get("exclude", "") == h.exclude
@@ -180,6 +180,18 @@ FILES = [
     ("model-card-fields", "docs/guide.md", False),
     ("model-card-fields", "README.rst", False),
     ("model-card-fields", "my_README.md", False),
+    # content decides: every file is passed (a pickle named .png is still a pickle)
+    ("unsafe-serialization", "model.safetensors", True),
+    ("unsafe-serialization", "weights.pt", True),
+    ("unsafe-serialization", "image.png", True),
+    ("unsafe-serialization", "checkpoints/model.pkl", True),
+    ("unsafe-serialization", "config.json", True),
+    ("unsafe-serialization", "train.py", True),
+    # every file: the [manifest] artifact globs choose inside the hook (tests/hooks/manifest)
+    ("artifact-manifest", "model.safetensors", True),
+    ("artifact-manifest", "weights/pytorch_model-00001-of-00002.bin", True),
+    ("artifact-manifest", "mlgate-manifest.json", True),
+    ("artifact-manifest", "README.md", True),
 ]
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgate import fakes
+from mlgate import fakes, manifest_format
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -60,6 +61,9 @@ def test_hooks_through_pre_commit(tmp_path: Path, home: Path) -> None:
     (repo / "LICENSES").mkdir()
     (repo / "LICENSES" / "MIT.txt").write_text("MIT License\n")
     (repo / "kernel.c").write_text("// SPDX-License-Identifier: GPL-3.0\nint x;\n")
+    # artifact-manifest: the .bin is an artifact, listed in an up-to-date manifest
+    (repo / "mlgate-manifest.json").write_bytes(manifest_format.dumps([manifest_format.Entry(
+        "image.bin", 256, hashlib.sha256(bytes(range(256))).hexdigest())]))
     git(repo, "add", "-A")
 
     # built as users get it: pip install of the repository, plain Python, no extras
