@@ -347,3 +347,21 @@ def test_the_demo_plants_one_stale_entry(tmp_path: Path, monkeypatch: pytest.Mon
     assert plant(tmp_path, random.Random(1)) == {"manifest/changed"}
     found = run(["mlgate-manifest.json"], Policy(root=tmp_path))
     assert rules(found) == [("manifest/changed", "weights/adapter.safetensors")]
+
+
+def test_the_hook_and_the_signing_help_do_not_import_model_signing(release: Path,
+                                                                   cli: Cli) -> None:
+    import sys
+
+    create(cli)
+    code = ("import sys\nfrom mlgate.cli import main\n"
+            "for args in (['manifest', 'verify', 'model-00001-of-00002.safetensors'],"
+            " ['sign', '--help'], ['verify-signature', '--help']):\n"
+            "    try:\n        main(args)\n    except SystemExit as e:\n"
+            "        assert e.code == 0, (args, e.code)\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('model_signing', 'sigstore', 'OpenSSL')))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=release, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
