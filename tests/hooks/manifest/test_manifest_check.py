@@ -365,3 +365,13 @@ def test_the_hook_and_the_signing_help_do_not_import_model_signing(release: Path
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_mlgate_demo_reports_the_stale_entry_and_shows_no_hook_another_hooks_binary(
+        tmp_path: Path, cli: Cli) -> None:
+    code, out, err = cli("demo", str(tmp_path / "demo"))
+    assert code == 0, out + err
+    assert "weights/adapter.safetensors: manifest/changed" in out
+    # the demo passes each hook what pre-commit would (its files/exclude): pii never sees
+    # the weight file
+    assert "weights/adapter.safetensors: error" not in out
