@@ -375,3 +375,34 @@ def test_mlgate_demo_reports_the_stale_entry_and_shows_no_hook_another_hooks_bin
     # the demo passes each hook what pre-commit would (its files/exclude): pii never sees
     # the weight file
     assert "weights/adapter.safetensors: error" not in out
+
+
+def lfs_pointer_of(data: bytes) -> bytes:
+    return (b"version https://git-lfs.github.com/spec/v1\n"
+            b"oid sha256:" + hashlib.sha256(data).hexdigest().encode() + b"\n"
+            b"size " + str(len(data)).encode() + b"\n")
+
+
+def test_git_lfs_pointers_are_judged_by_the_content_they_name(release: Path,
+                                                              cli: Cli) -> None:
+    shard = release / "model-00001-of-00002.safetensors"
+    content = shard.read_bytes()
+    create(cli)
+    shard.write_bytes(lfs_pointer_of(content))  # a checkout without the LFS objects
+    found = run(["model-00001-of-00002.safetensors"])
+    assert rules(found) == [("manifest/not-scanned", "model-00001-of-00002.safetensors")]
+    assert found[0].severity.value == "note"  # type: ignore[union-attr]
+    assert "Git LFS pointer to the listed content" in found[0].message  # type: ignore[union-attr]
+    code, out, _ = cli("manifest", "verify", "--all")
+    assert code == 0 and "[note]" in out
+    # the same manifest from the pointers: the oid is the content's SHA-256
+    code, _, err = create(cli, "--check")
+    assert code == 0 and "1 Git LFS pointer listed by the oid" in err
+    shard.write_bytes(lfs_pointer_of(content[:-1]))  # a pointer to other content
+    found = run(["model-00001-of-00002.safetensors"])
+    assert rules(found) == [("manifest/changed", "model-00001-of-00002.safetensors")]
+    assert "a Git LFS pointer to other content (oid differs" in \
+        found[0].message  # type: ignore[union-attr]
+    shard.write_bytes(lfs_pointer_of(content)[:-1])  # not quite a pointer: a small file
+    assert rules(run(["model-00001-of-00002.safetensors"])) == [
+        ("manifest/changed", "model-00001-of-00002.safetensors")]
