@@ -118,6 +118,18 @@ HOOKS: tuple[Hook, ...] = (
         types=("text",),
     ),
     Hook(
+        id="dependency-licenses",
+        name="Licenses of dependencies",
+        command="dependency-licenses",
+        check="dependency-licenses",
+        description="Checks the licenses of the project's declared Python dependencies (and "
+                    "what they require) against the policy, from the installed metadata, "
+                    "offline.",
+        files=r"(^|/)(pyproject\.toml|requirements[^/]*\.(txt|in)|requirements/[^/]*\.(txt|in))$",
+        cli=True,
+        precommit=False,
+    ),
+    Hook(
         id="artifact-manifest",
         name="Artifact manifest",
         command="manifest",

@@ -176,6 +176,36 @@ def demo_cmd(directory: str | None) -> None:
     sys.exit(run_demo(Path(directory) if directory else None))
 
 
+@cli.command("init")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.option("--license", "license_id", metavar="SPDX",
+              help="The license in the SPDX headers of the files written (default: "
+                   "pyproject.toml's [project] license, else a placeholder to fill in).")
+@click.option("--copyright", "holder", metavar="HOLDER",
+              help="The copyright holder in those headers (default: a placeholder).")
+def init_cmd(directory: str | None, license_id: str | None, holder: str | None) -> None:
+    """Write a starter policy, release checklist, risk register, audit report template and
+    the hooks' starter files into DIRECTORY (default: here); never overwrite a file."""
+    from mlgate.fileio import printable
+    from mlgate.init import init, precommit_snippet
+
+    root = Path(directory or ".")
+    result = init(root, license_id, holder)
+    for rel in result.written:
+        click.echo(f"wrote {printable(root / rel)}")
+    for rel, why in result.skipped:
+        click.echo(f"skipped {printable(root / rel)} ({why})")
+    for problem in result.problems:
+        click.echo(f"error: {problem}", err=True)
+    click.echo("\nAdd mlgate's hooks to .pre-commit-config.yaml:\n")
+    click.echo(precommit_snippet(), nl=False)
+    if any("FILL" in (root / rel).read_text(encoding="utf-8", errors="replace")
+           for rel in result.written if (root / rel).is_file()):
+        click.echo("\nThen fill in the placeholders (FILL IN, FILL-IN-SPDX-LICENSE) of the "
+                   "files written; see docs/init.md.")
+    sys.exit(2 if result.problems else 0)
+
+
 @cli.command("hooks")
 def hooks_cmd() -> None:
     """List the hooks this version provides."""

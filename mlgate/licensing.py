@@ -147,6 +147,7 @@ def parse(raw: str) -> Expression:
     problems: list[Problem] = []
     # the project's own ids stand in as placeholders the upstream index cannot alias
     own: dict[str, str] = {}
+    aliases: list[str] = []
     rewritten: list[str] = []
     for token in tokens:
         if token in "()" or token.upper() in _OPERATORS:
@@ -164,6 +165,8 @@ def parse(raw: str) -> Expression:
         if deprecated:
             problems.append(Problem("deprecated", f"'{token}' is a deprecated SPDX id; use "
                                                   f"{DEPRECATED[deprecated]}"))
+        elif token.lower() not in _lower_keys():
+            aliases.append(token)  # unknown, or a name the upstream index aliases ('GPL')
         rewritten.append(token)
     licensing = _licensing()
     from license_expression import ExpressionError
@@ -174,13 +177,22 @@ def parse(raw: str) -> Expression:
         return _malformed(raw, f"malformed license expression: {_restore(str(e), own)}")
     except RecursionError:
         return _malformed(raw, "malformed license expression: nested too deeply")
+    except (IndexError, TypeError, AttributeError, ValueError, KeyError):
+        # boolean.py fails this way on some malformed input ('()')
+        return _malformed(raw, "malformed license expression")
     if tree is None:
         return _malformed(raw, "empty license expression")
     licenses: list[str] = []
     exceptions: list[str] = []
     _collect(tree, licenses, exceptions)
     known_exception = _exception_keys()
-    for key in licensing.unknown_license_keys(tree):
+    unknown = licensing.unknown_license_keys(tree)
+    for token in aliases:
+        if token not in unknown:
+            read_as = licensing.parse(token, validate=False)
+            problems.append(Problem("unknown", f"'{token}' is not an SPDX license id (other "
+                                               f"tools read it as {read_as}; write that)"))
+    for key in unknown:
         if key in own:
             continue
         if key in exceptions:
@@ -240,6 +252,11 @@ def _collect(node: Any, licenses: list[str], exceptions: list[str]) -> None:
 @functools.lru_cache(maxsize=1)
 def _license_keys() -> frozenset[str]:
     return frozenset(_licensing().known_symbols)
+
+
+@functools.lru_cache(maxsize=1)
+def _lower_keys() -> frozenset[str]:
+    return frozenset(k.lower() for k in _licensing().known_symbols)
 
 
 @functools.lru_cache(maxsize=1)

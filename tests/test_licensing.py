@@ -44,6 +44,8 @@ def test_own_license_refs_are_kept_as_written() -> None:
     ("GPL-2.0+", ["deprecated"]),
     ("mit OR lgpl-2.1", ["deprecated"]),
     ("Foo-License", ["unknown"]),
+    ("GPL", ["unknown"]),  # the upstream index aliases it to GPL-1.0-or-later
+    ("BSD-2 OR MIT", ["unknown"]),
     ("MIT WITH Foo-exception", ["unknown-exception"]),
     ("MIT WITH Apache-2.0", ["unknown-exception"]),
     ("Classpath-exception-2.0", ["malformed"]),
@@ -51,6 +53,7 @@ def test_own_license_refs_are_kept_as_written() -> None:
     ("MIT AND OR X", ["malformed"]),
     ("MIT)", ["malformed"]),
     ("((MIT", ["malformed"]),
+    ("()", ["malformed"]),
     ("MIT/Apache-2.0", ["malformed"]),
     ("LicenseRef-a_b", ["malformed"]),
     ("", ["malformed"]),

@@ -1,0 +1,1 @@
+"""`mlgate dependency-licenses`: the licenses of the project's Python dependencies."""
