@@ -28,6 +28,7 @@ the file; callers add `printable(path)`):
     parse(raw) -> Manifest                       validate bytes
     dumps(entries) -> bytes / write(path, entries)   canonical rendering / atomic write
     hash_file(path, ...) -> (size, sha256 hex)   streamed, raises fileio.UnsafeFile
+    lfs_pointer(path) -> (size, sha256) | None   the content a Git LFS pointer names
     verify_file(manifest, root, relpath, ...) -> Verdict   is this file covered and unchanged?
     covered(policy, path, manifest=None) -> Verdict         the same, all from the policy
     Manifest.get(relpath) / relpath in manifest  listed or not (no hashing)
@@ -41,6 +42,7 @@ import io
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES", "Entry", "MANIFEST_CAP", "MAX_ENTRIES", "Manifest",
     "ManifestError", "ManifestMissing", "VERSION", "Verdict", "covered", "dumps",
-    "entry_path_problem",
+    "entry_path_problem", "lfs_pointer",
     "hash_file", "load", "location", "manifest_root", "parse", "relative_to_root",
     "verify_file", "write",
 ]
@@ -67,6 +69,11 @@ DEFAULT_MAX_FILE_BYTES = 1 << 40  # an artifact larger than this is not hashed (
 _BUFFER = 1 << 20  # one readinto() per MiB: hashlib releases the GIL and runs at memory speed
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+LFS_POINTER_MAX = 1024  # git-lfs: a pointer file is smaller than this
+# the spec's layout: `version` first, other keys sorted (extensions before `oid`, `size` after)
+_LFS_POINTER = re.compile(rb"version https://git-lfs\.github\.com/spec/v1\n"
+                          rb"(?:ext-[0-9]-[a-z0-9-]+ [^\n]*\n)*"
+                          rb"oid sha256:([0-9a-f]{64})\nsize (0|[1-9][0-9]{0,18})\n")
 
 
 class ManifestError(Exception):
@@ -321,7 +328,8 @@ def hash_file(path: str | os.PathLike[str], *, follow_symlinks: bool = False,
 @dataclass(frozen=True)
 class Verdict:
     """What `verify_file` found: `status` is one of OK, NOT_LISTED, MISSING, CHANGED,
-    UNREADABLE; `detail` says how (sizes, a read error), without any file content."""
+    UNREADABLE, LFS_POINTER; `detail` says how (sizes, a read error), without any file
+    content."""
 
     status: str
     detail: str = ""
@@ -333,10 +341,26 @@ class Verdict:
     MISSING = "missing"
     CHANGED = "changed"
     UNREADABLE = "unreadable"
+    LFS_POINTER = "lfs-pointer"
 
     @property
     def ok(self) -> bool:
         return self.status == self.OK
+
+
+def lfs_pointer(path: str | os.PathLike[str], *,
+                follow_symlinks: bool = False) -> tuple[int, str] | None:
+    """(size, SHA-256) of the content a Git LFS pointer file stands for, or None when the
+    file is not a pointer. git-lfs checks that a fetched object hashes to the pointer's oid,
+    so a pointer names its content exactly; the content itself is not here."""
+    try:
+        head = fileio.read_head(path, LFS_POINTER_MAX, follow_symlinks=follow_symlinks)
+    except fileio.UnsafeFile:
+        return None
+    if head.truncated:
+        return None
+    m = _LFS_POINTER.fullmatch(head.data)
+    return (int(m.group(2)), m.group(1).decode("ascii")) if m else None
 
 
 def verify_file(manifest: Manifest, root: Path, relpath: str, *,
@@ -345,7 +369,9 @@ def verify_file(manifest: Manifest, root: Path, relpath: str, *,
     """Whether the file at entry path `relpath` under `root` is listed and unchanged.
 
     The content is always hashed for an OK (size and mtime are never trusted for a verdict);
-    a size that differs from the entry's is CHANGED without reading the file."""
+    a size that differs from the entry's is CHANGED without reading the file. A Git LFS
+    pointer whose oid and size are the entry's is LFS_POINTER (the listed content, not
+    fetched: not OK, since it was not hashed here); a pointer to other content is CHANGED."""
     entry = manifest.get(relpath)
     if entry is None:
         return Verdict(Verdict.NOT_LISTED)
@@ -354,8 +380,12 @@ def verify_file(manifest: Manifest, root: Path, relpath: str, *,
         return Verdict(Verdict.MISSING, "no such file", entry)
     try:
         st = os.stat(target) if follow_symlinks else os.lstat(target)
-        if st.st_size != entry.size and os.path.isfile(target) and \
-                (follow_symlinks or not os.path.islink(target)):
+        regular = stat.S_ISREG(st.st_mode)
+        if regular and st.st_size < LFS_POINTER_MAX and st.st_size != entry.size:
+            pointer = lfs_pointer(target, follow_symlinks=follow_symlinks)
+            if pointer is not None:
+                return _pointer_verdict(pointer, entry)
+        if regular and st.st_size != entry.size:
             return Verdict(Verdict.CHANGED, f"size {st.st_size:,} bytes, the manifest says "
                            f"{entry.size:,}", entry, f"size:{st.st_size}")
         size, digest = hash_file(target, follow_symlinks=follow_symlinks, max_bytes=max_bytes)
@@ -365,12 +395,27 @@ def verify_file(manifest: Manifest, root: Path, relpath: str, *,
         return Verdict(Verdict.UNREADABLE, str(e), entry)
     except OSError as e:
         return Verdict(Verdict.UNREADABLE, f"cannot read ({e.strerror or e})", entry)
+    if size == entry.size and digest == entry.sha256:
+        return Verdict(Verdict.OK, "", entry)
+    if size < LFS_POINTER_MAX:
+        pointer = lfs_pointer(target, follow_symlinks=follow_symlinks)
+        if pointer is not None:
+            return _pointer_verdict(pointer, entry)
     if size != entry.size:
         return Verdict(Verdict.CHANGED, f"size {size:,} bytes, the manifest says "
                        f"{entry.size:,}", entry, digest)
-    if digest != entry.sha256:
-        return Verdict(Verdict.CHANGED, "SHA-256 differs (same size)", entry, digest)
-    return Verdict(Verdict.OK, "", entry)
+    return Verdict(Verdict.CHANGED, "SHA-256 differs (same size)", entry, digest)
+
+
+def _pointer_verdict(pointer: tuple[int, str], entry: Entry) -> Verdict:
+    size, oid = pointer
+    if (size, oid) == (entry.size, entry.sha256):
+        return Verdict(Verdict.LFS_POINTER, "a Git LFS pointer to the listed content (oid and "
+                       "size match; the content is not fetched: `git lfs pull` to hash it)",
+                       entry)
+    return Verdict(Verdict.CHANGED, f"a Git LFS pointer to other content (oid "
+                   f"{'matches' if oid == entry.sha256 else 'differs'}, size {size:,} bytes, "
+                   f"the manifest says {entry.size:,})", entry, f"lfs:{oid}:{size}")
 
 
 def covered(policy: Policy, path: str | os.PathLike[str],

@@ -116,6 +116,8 @@ def _report(release: Release, manifest: Manifest, rel: str,
         yield _not_listed(shown)
     elif verdict.status == Verdict.MISSING:
         yield _missing(shown)
+    elif verdict.status == Verdict.LFS_POINTER:
+        yield not_scanned(CHECK, shown, verdict.detail, severity=Severity.NOTE)
     elif verdict.status == Verdict.CHANGED:
         yield _finding("changed", shown, f"changed since the manifest: {verdict.detail}; "
                        f"{_RECREATE}", where=verdict.actual)

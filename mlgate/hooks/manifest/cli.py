@@ -40,6 +40,10 @@ def create_cmd(policy_path: str | None, check_only: bool) -> None:
     if built.errors:
         raise MlgateError(f"{len(built.errors)} artifact{'s' if len(built.errors) > 1 else ''} "
                           f"could not be hashed; {printable(_shown(target))} was not written")
+    if built.lfs_pointers:
+        click.echo(f"note: {built.lfs_pointers} Git LFS pointer"
+                   f"{'s' if built.lfs_pointers > 1 else ''} listed by the oid and size "
+                   "they name (content not fetched)", err=True)
     new = manifest_format.dumps(built.entries)
     try:
         old: bytes | None = fileio.read_regular(target, manifest_format.MANIFEST_CAP,

@@ -1,10 +1,11 @@
 """`mlgate sign` and `mlgate verify-signature`: OpenSSF model signing, key-based, offline.
 
 Both go through model-signing's public API (`model_signing.signing`, `.verifying`,
-`.hashing`; the `signing` extra pins the version) configured exactly as its CLI's
+`.hashing`; the `signing` extra pins the version) configured as its CLI's
 `sign key` / `verify key` are: per-file SHA-256 serialization, git's files left out, the
-signature file and the paths the signer chose to leave out recorded in the bundle. So a bundle
-made by either tool verifies with the other.
+signature file and the paths the signer chose to leave out (and, when signing a git checkout,
+what git ignores) recorded in the bundle. So a bundle made by either tool verifies with the
+other.
 
 model-signing reads the model files itself; before handing it a directory, mlgate refuses
 what could hang or mislead it (FIFOs, devices, sockets; symlinks unless followed), and the
@@ -81,6 +82,35 @@ def _ignored(root: Path, signature: Path, extra: list[str]) -> list[Path]:
     if inside is not None:
         out.append(inside)
     return out
+
+
+def _git_ignored(root: Path) -> list[Path]:
+    """What git ignores in `root` (`.venv/`, `__pycache__/`, checkpoints of a run): not part
+    of the release, so left out of the signature — and recorded in the bundle, so that
+    model-signing's verifier leaves them out too. Only at signing: a verifier takes the
+    recorded list, never the checkout's .gitignore (which the signature does not cover)."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        return []
+    try:
+        inside = subprocess.run([git, "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+                                capture_output=True, timeout=120, check=False)
+        if inside.returncode != 0 or inside.stdout.strip() != b"true":
+            return []
+        proc = subprocess.run([git, "-C", str(root), "ls-files", "-z", "--others", "--ignored",
+                               "--exclude-standard", "--directory", "--", "."],
+                              capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise MlgateError(f"{_shown(root)}: cannot list what git ignores ({e})") from None
+    if proc.returncode != 0:
+        raise MlgateError(f"{_shown(root)}: git ls-files failed")
+    names = [os.fsdecode(n).rstrip("/") for n in proc.stdout.split(b"\0") if n]
+    if len(names) > MAX_FILES:
+        raise MlgateError(f"{_shown(root)}: more than {MAX_FILES:,} ignored paths")
+    return [Path(n) for n in names if n]
 
 
 def _special_files(root: Path, ignored: list[Path], follow_symlinks: bool) -> Iterator[str]:
@@ -165,7 +195,7 @@ def sign(policy: Policy, *, private_key: Path, password_env: str | None,
         if problems:
             raise MlgateError("the manifest does not match the release; not signed (run "
                               "`mlgate manifest create`, or sign with --no-manifest-check)")
-    ignored = _ignored(root, target, table["sign-ignore"])
+    ignored = _ignored(root, target, table["sign-ignore"]) + _git_ignored(root)
     _refuse_special(root, ignored, release.follow_symlinks)
     with tempfile.TemporaryDirectory(prefix="mlgate-sign-") as scratch:
         bundle = Path(scratch) / "model.sig"

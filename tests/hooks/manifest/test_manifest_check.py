@@ -347,3 +347,62 @@ def test_the_demo_plants_one_stale_entry(tmp_path: Path, monkeypatch: pytest.Mon
     assert plant(tmp_path, random.Random(1)) == {"manifest/changed"}
     found = run(["mlgate-manifest.json"], Policy(root=tmp_path))
     assert rules(found) == [("manifest/changed", "weights/adapter.safetensors")]
+
+
+def test_the_hook_and_the_signing_help_do_not_import_model_signing(release: Path,
+                                                                   cli: Cli) -> None:
+    import sys
+
+    create(cli)
+    code = ("import sys\nfrom mlgate.cli import main\n"
+            "for args in (['manifest', 'verify', 'model-00001-of-00002.safetensors'],"
+            " ['sign', '--help'], ['verify-signature', '--help']):\n"
+            "    try:\n        main(args)\n    except SystemExit as e:\n"
+            "        assert e.code == 0, (args, e.code)\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('model_signing', 'sigstore', 'OpenSSL')))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=release, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_mlgate_demo_reports_the_stale_entry_and_shows_no_hook_another_hooks_binary(
+        tmp_path: Path, cli: Cli) -> None:
+    code, out, err = cli("demo", str(tmp_path / "demo"))
+    assert code == 0, out + err
+    assert "weights/adapter.safetensors: manifest/changed" in out
+    # the demo passes each hook what pre-commit would (its files/exclude): pii never sees
+    # the weight file
+    assert "weights/adapter.safetensors: error" not in out
+
+
+def lfs_pointer_of(data: bytes) -> bytes:
+    return (b"version https://git-lfs.github.com/spec/v1\n"
+            b"oid sha256:" + hashlib.sha256(data).hexdigest().encode() + b"\n"
+            b"size " + str(len(data)).encode() + b"\n")
+
+
+def test_git_lfs_pointers_are_judged_by_the_content_they_name(release: Path,
+                                                              cli: Cli) -> None:
+    shard = release / "model-00001-of-00002.safetensors"
+    content = shard.read_bytes()
+    create(cli)
+    shard.write_bytes(lfs_pointer_of(content))  # a checkout without the LFS objects
+    found = run(["model-00001-of-00002.safetensors"])
+    assert rules(found) == [("manifest/not-scanned", "model-00001-of-00002.safetensors")]
+    assert found[0].severity.value == "note"  # type: ignore[union-attr]
+    assert "Git LFS pointer to the listed content" in found[0].message  # type: ignore[union-attr]
+    code, out, _ = cli("manifest", "verify", "--all")
+    assert code == 0 and "[note]" in out
+    # the same manifest from the pointers: the oid is the content's SHA-256
+    code, _, err = create(cli, "--check")
+    assert code == 0 and "1 Git LFS pointer listed by the oid" in err
+    shard.write_bytes(lfs_pointer_of(content[:-1]))  # a pointer to other content
+    found = run(["model-00001-of-00002.safetensors"])
+    assert rules(found) == [("manifest/changed", "model-00001-of-00002.safetensors")]
+    assert "a Git LFS pointer to other content (oid differs" in \
+        found[0].message  # type: ignore[union-attr]
+    shard.write_bytes(lfs_pointer_of(content)[:-1])  # not quite a pointer: a small file
+    assert rules(run(["model-00001-of-00002.safetensors"])) == [
+        ("manifest/changed", "model-00001-of-00002.safetensors")]

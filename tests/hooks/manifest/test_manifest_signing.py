@@ -204,3 +204,37 @@ def test_without_the_extra_the_commands_exit_2_naming_it(
         code, _, err = cli(*args)
         assert code == 2
         assert "need the optional extra 'signing'" in err and "mlgate[signing]" in err
+
+
+def test_what_git_ignores_is_left_out_of_the_signature_and_recorded_in_it(
+        tmp_path: Path, keys: dict[str, Path], cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    root = tmp_path / "checkout"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text(".venv/\nruns/\n")
+    (root / ".venv" / "lib").mkdir(parents=True)
+    (root / ".venv" / "lib" / "site.py").write_text("x = 1\n")
+    (root / "runs").mkdir()
+    (root / "runs" / "step-100.pt").write_bytes(b"scratch checkpoint")
+    (root / "model.safetensors").write_bytes(os.urandom(1000))
+    monkeypatch.chdir(root)
+    assert cli("manifest", "create")[0] == 0  # the ignored checkpoint is no artifact
+    code, _, err = cli("sign", "--private-key", str(keys["private"]))
+    assert code == 0, err
+    clone = tmp_path / "clone"  # what a user downloads: no .venv, no runs/
+    shutil.copytree(root, clone, ignore=shutil.ignore_patterns(".venv", "runs", ".git"))
+    for where in (root, clone):
+        proc = model_signing("verify", "key", ".", "--signature", "model.sig", "--public_key",
+                             str(keys["public"]), cwd=where)
+        assert proc.returncode == 0, (where, proc.stdout + proc.stderr)
+    # a file hidden afterwards by editing .gitignore (not signed) is still an extra file
+    (clone / ".gitignore").write_text(".venv/\nruns/\npayload.py\n")
+    (clone / "payload.py").write_text("import os\n")
+    monkeypatch.chdir(clone)
+    code, _, err = cli("verify-signature", "--public-key", str(keys["public"]))
+    assert code == 1 and "Extra files found" in err and "payload.py" in err
