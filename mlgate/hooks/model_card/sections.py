@@ -46,6 +46,7 @@ _TABLE: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
       "limitations", "limitations and bias", "limitations and biases", "bias and limitations",
       "biases and limitations", "bias", "biases", "risks", "known limitations",
       "ethical considerations", "ethical considerations and limitations",
+      "considerations and limitations",
       "caveats and recommendations", "limitations and risks", "bias and fairness",
       "limitations and ethical considerations", "risks limitations and biases",
       "intended uses and limitations", "intended use and limitations", "safety",
