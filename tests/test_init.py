@@ -106,8 +106,8 @@ def test_existing_files_are_never_overwritten(git_repo: Path) -> None:
     result = init(git_repo)
     core = {POLICY, CHECKLIST, RISK_REGISTER, AUDIT_REPORT}
     assert [w for w in result.written if w in core] == [CHECKLIST]
-    assert sorted(s for s in result.skipped if s[0] in core) == sorted([(POLICY, "exists"), (RISK_REGISTER, "exists"),
-                                             (AUDIT_REPORT, "exists")])
+    assert sorted(s for s in result.skipped if s[0] in core) == sorted(
+        [(POLICY, "exists"), (RISK_REGISTER, "exists"), (AUDIT_REPORT, "exists")])
     assert (git_repo / "mlgate.toml").read_text(encoding="utf-8") == "fail-on = 'warning'\n"
     assert os.readlink(git_repo / AUDIT_REPORT) == "nowhere"
     again = init(git_repo)

