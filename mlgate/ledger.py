@@ -38,7 +38,6 @@ API (small on purpose):
   sidecar with it); `is_ledger_file(relpath, name)`, `sidecar_subject(relpath)`.
 - `denied(value, policy) -> str | None`: the `[datasets] deny` entry (names, URLs, Hugging Face
   dataset ids, globs) matching a dataset name, URL or id; `denied_fields(record, policy)`.
-- `sha256_file(path, cap)`: a streamed digest through `fileio.open_regular`.
 
 The policy table `[datasets]` (SCHEMA, validate) is registered in policy.CORE_TABLES.
 """
@@ -48,7 +47,6 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
-import hashlib
 import os
 import re
 import subprocess
@@ -953,28 +951,3 @@ def denied_fields(record: Record, policy: Policy) -> list[tuple[str, str, str]]:
 
 
 # --------------------------------------------------------------------------- checksums
-
-
-def sha256_file(path: str | os.PathLike[str], cap: int) -> str:
-    """The SHA-256 (hex) of a regular file of at most `cap` bytes, streamed (symlinks
-    refused). Raises fileio.UnsafeFile / FileTooLarge."""
-    digest = hashlib.sha256()
-    with fileio.open_regular(path, follow_symlinks=False) as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size > cap:
-            raise fileio.FileTooLarge(f"too large to verify ({size:,} bytes; the limit is "
-                                      f"{cap:,} bytes)", cap)
-        read = 0
-        while True:
-            try:
-                chunk = fh.read(fileio.CHUNK)
-            except OSError as e:
-                raise fileio.UnsafeFile(f"cannot read ({e.strerror or e})") from None
-            if not chunk:
-                break
-            read += len(chunk)
-            if read > cap:
-                raise fileio.FileTooLarge(f"too large to verify (more than {cap:,} bytes)",
-                                          cap)
-            digest.update(chunk)
-    return digest.hexdigest()

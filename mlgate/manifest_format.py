@@ -289,7 +289,7 @@ def write(path: str | os.PathLike[str], entries: Iterable[Entry]) -> None:
 # --------------------------------------------------------------------------- hashing
 
 
-class TooLarge(fileio.UnsafeFile):
+class TooLarge(fileio.FileTooLarge):
     """The file is larger than the hashing cap."""
 
 
@@ -307,7 +307,7 @@ def hash_file(path: str | os.PathLike[str], *, follow_symlinks: bool = False,
             size = os.fstat(fh.fileno()).st_size
             if size > max_bytes:
                 raise TooLarge(f"too large to hash ({size:,} bytes; the limit is "
-                               f"{max_bytes:,})")
+                               f"{max_bytes:,} bytes)", max_bytes)
             h = hashlib.sha256()
             buf = bytearray(min(_BUFFER, max(size, 1 << 16)))
             view = memoryview(buf)
@@ -318,7 +318,7 @@ def hash_file(path: str | os.PathLike[str], *, follow_symlinks: bool = False,
                     break
                 total += n
                 if total > max_bytes:
-                    raise TooLarge(f"too large to hash (more than {max_bytes:,} bytes)")
+                    raise TooLarge(f"too large to hash (more than {max_bytes:,} bytes)", max_bytes)
                 h.update(view[:n] if n < len(buf) else buf)
         except OSError as e:
             raise fileio.UnsafeFile(f"cannot read ({e.strerror or e})") from None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgate import ledger
+from mlgate import ledger, manifest_format
 from mlgate.errors import MlgateError
 from mlgate.policy import Policy
 
@@ -111,7 +111,7 @@ def test_sidecars_cover_their_subject_file_or_folder(tmp_path: Path, git: bool) 
     raw = led.record("raw-crawl")
     assert raw is not None
     assert raw.digests() == [("data/raw/shard-0.jsonl", digest, ("datasets", 0, "checksums", 0))]
-    assert ledger.sha256_file(shard, 1 << 20) == digest
+    assert manifest_format.hash_file(shard)[1] == digest
 
 
 def test_duplicate_ids_across_files_are_a_problem(tmp_path: Path) -> None:
@@ -284,10 +284,10 @@ def test_bad_deny_entries_are_policy_errors(deny: list[str]) -> None:
 def test_checksum_of_a_file_over_the_cap_and_of_a_symlink(tmp_path: Path) -> None:
     big = write(tmp_path / "big.bin", b"x" * 5000)
     with pytest.raises(ledger.fileio.FileTooLarge):
-        ledger.sha256_file(big, 4096)
+        manifest_format.hash_file(big, max_bytes=4096)
     os.symlink(big, tmp_path / "link.bin")
     with pytest.raises(ledger.fileio.UnsafeFile, match="symbolic"):
-        ledger.sha256_file(tmp_path / "link.bin", 1 << 20)
+        manifest_format.hash_file(tmp_path / "link.bin")
 
 
 def test_importing_the_ledger_imports_neither_yaml_nor_jsonschema() -> None:

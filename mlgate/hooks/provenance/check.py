@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mlgate import ledger as ledgers
+from mlgate import manifest_format
 from mlgate.fileio import FileTooLarge, UnsafeFile, printable
 from mlgate.findings import FileError, Finding, Severity, location_fingerprint, not_scanned
 from mlgate.policy import Policy
@@ -372,7 +373,7 @@ def _files(run: _Run, record: ledgers.Record, only: set[str] | None, *,
         if not run.options["verify-checksums"] or len(digest) != 64:
             continue
         try:
-            actual = ledgers.sha256_file(path, run.options["max-verify-bytes"])
+            _, actual = manifest_format.hash_file(path, max_bytes=run.options["max-verify-bytes"])
         except FileTooLarge as e:
             yield from run.emit(not_scanned(
                 CHECK, run.shown(target), f"checksum not verified: {e}; raise [provenance] "
